@@ -1,0 +1,137 @@
+/**
+ * The recording model and its legal state transitions. Pure: no AWS, no I/O.
+ * Shared by the Lambda handlers, the workflow steps and the recorder program.
+ */
+
+export const RECORDING_STATUSES = ['INVOKED', 'RECORDING', 'UPLOADING', 'UPLOADED', 'ERRORED', 'DELETED'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+/** States in which a recording holds its meeting's lock: at most one per meeting. */
+export const LIVE_STATUSES = ['INVOKED', 'RECORDING', 'UPLOADING'] as const satisfies readonly RecordingStatus[];
+
+export const STOP_REASONS = [
+  'requested',
+  'max_duration',
+  'meeting_ended',
+  'idle',
+  'interrupted',
+  'recorder_failed',
+] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+export const FORMATS = ['mp4', 'mkv'] as const;
+export type RecordingFormat = (typeof FORMATS)[number];
+export const RESOLUTIONS = ['720p', '1080p'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const RESOLUTION_SIZE: Record<Resolution, { width: number; height: number }> = {
+  '720p': { width: 1280, height: 720 },
+  '1080p': { width: 1920, height: 1080 },
+};
+
+export const CONTENT_TYPES: Record<RecordingFormat, string> = {
+  mp4: 'video/mp4',
+  mkv: 'video/x-matroska',
+};
+
+/** Seconds before the maximum duration at which `recording.warning` fires. */
+export const WARNING_OFFSETS_SECONDS = [600, 300, 60] as const;
+
+/**
+ * For each target status, the statuses it may be reached from. Every status write is a
+ * conditional update on this table, so duplicate or late events change nothing.
+ */
+export const ALLOWED_SOURCES: Record<RecordingStatus, readonly RecordingStatus[]> = {
+  INVOKED: [],
+  RECORDING: ['INVOKED'],
+  UPLOADING: ['INVOKED', 'RECORDING'],
+  UPLOADED: ['UPLOADING', 'RECORDING'],
+  ERRORED: ['INVOKED', 'RECORDING', 'UPLOADING'],
+  DELETED: ['UPLOADED', 'ERRORED'],
+};
+
+export function isLive(status: RecordingStatus): boolean {
+  return (LIVE_STATUSES as readonly RecordingStatus[]).includes(status);
+}
+
+export function canTransition(from: RecordingStatus, to: RecordingStatus): boolean {
+  return ALLOWED_SOURCES[to].includes(from);
+}
+
+export interface HostInfo {
+  email: string;
+  name?: string;
+  userId?: string;
+}
+
+export interface FileFacts {
+  name: string;
+  sizeBytes: number;
+  contentType: string;
+  durationSeconds: number;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+export interface EmailFacts {
+  to: string;
+  sentAt: string;
+  linkExpiresAt: string;
+}
+
+export interface RecordingError {
+  code: string;
+  message: string;
+}
+
+/** The public recording object of the API contract. */
+export interface RecordingView {
+  id: string;
+  meetingId: string;
+  meetingUrl: string;
+  meetingTitle: string | null;
+  host: HostInfo;
+  status: RecordingStatus;
+  stopReason: StopReason | null;
+  partial: boolean;
+  maxDurationSeconds: number;
+  format: RecordingFormat;
+  resolution: Resolution;
+  createdAt: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  uploadedAt: string | null;
+  expiresAt: string;
+  durationSeconds: number | null;
+  file: FileFacts | null;
+  email: EmailFacts | null;
+  continuationOf: string | null;
+  error: RecordingError | null;
+}
+
+/** The stored recording: the public object plus what only the service sees. */
+export interface Recording extends RecordingView {
+  clientId: string;
+  /** S3 key of the file: recordings/<clientId>/<meetingId>/<recordingId>/<file name>. */
+  objectKey: string;
+  /** Set by the stop route; the recorder polls for it and finalises. */
+  stopRequestedAt: string | null;
+  /** Smallest warning offset (seconds before the limit) already announced, for `recording.warning`. */
+  lastWarningSeconds: number | null;
+  /** Epoch seconds after which DynamoDB's TTL removes the item (retention + a margin). */
+  ttl: number;
+}
+
+export function toView(recording: Recording): RecordingView {
+  const {
+    clientId: _clientId,
+    objectKey: _objectKey,
+    stopRequestedAt: _stop,
+    lastWarningSeconds: _warning,
+    ttl: _ttl,
+    ...view
+  } = recording;
+  return view;
+}

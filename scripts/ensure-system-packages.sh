@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages the recorder and the emulators need (Debian/Ubuntu), or says exactly
+# what is missing and how to get it. Safe to run again: it does nothing when all are present.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v pulseaudio >/dev/null 2>&1 || need+=(pulseaudio)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi 'Noto Color Emoji' || need+=(fonts-noto-color-emoji)
+[ ${#need[@]} -eq 0 ] && exit 0
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+cmd="apt-get install -y --no-install-recommends ${need[*]}"
+if command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      echo "Missing system packages: ${need[*]}. Install them with: sudo apt-get update && sudo $cmd" >&2
+      exit 1
+    fi
+  fi
+  echo "Installing system packages: ${need[*]}" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo $cmd -qq >&2
+else
+  echo "Missing system packages: ${need[*]} (Chromium, ffmpeg with ffprobe, Xvfb, PulseAudio, Java 17+, iproute2, Noto CJK and emoji fonts). Install them with your system's package manager." >&2
+  exit 1
+fi
