@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import S3rver from 's3rver';
+import type { RunningEmulator } from './dynamodb.js';
+import { LOOPBACK } from './ports.js';
+
+export interface S3Options {
+  /** 0 picks a free port. */
+  port: number;
+  /** Where s3rver keeps buckets and objects. */
+  directory: string;
+  /** Buckets created (if missing) before the server accepts requests. */
+  buckets: readonly string[];
+}
+
+/**
+ * Starts s3rver in this process. The endpoint is an IP literal on purpose: for an IP endpoint the SDK
+ * addresses buckets path-style by itself, so clients need no `forcePathStyle`. Its only known key pair is
+ * `S3RVER`/`S3RVER`; SigV4 signatures are not verified.
+ */
+export async function startS3(options: S3Options): Promise<RunningEmulator> {
+  const directory = resolve(options.directory);
+  mkdirSync(directory, { recursive: true });
+  const server = new S3rver({
+    address: LOOPBACK,
+    port: options.port,
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const address = await server.run();
+  return { endpoint: `http://${LOOPBACK}:${address.port}`, stop: () => server.close() };
+}
