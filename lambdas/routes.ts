@@ -21,7 +21,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/recordings/{id}/stop', handler: 'stop-recording', authorized: true },
   { method: 'DELETE', path: '/v1/recordings/{id}', handler: 'delete-recording', authorized: true },
   { method: 'POST', path: '/v1/recordings/{id}/links', handler: 'create-link', authorized: true },
-  { method: 'GET', path: '/v1/links/{token}', handler: 'follow-link', authorized: false, redirectModeOnly: true },
+  {
+    method: 'GET',
+    path: '/v1/links/{token}',
+    handler: 'follow-link',
+    authorized: false,
+    redirectModeOnly: true,
+  },
   { method: 'GET', path: '/v1/health', handler: 'health', authorized: false },
   { method: 'GET', path: '/v1/openapi.json', handler: 'openapi', authorized: false },
 ];

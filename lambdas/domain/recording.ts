@@ -3,11 +3,22 @@
  * Shared by the Lambda handlers, the workflow steps and the recorder program.
  */
 
-export const RECORDING_STATUSES = ['INVOKED', 'RECORDING', 'UPLOADING', 'UPLOADED', 'ERRORED', 'DELETED'] as const;
+export const RECORDING_STATUSES = [
+  'INVOKED',
+  'RECORDING',
+  'UPLOADING',
+  'UPLOADED',
+  'ERRORED',
+  'DELETED',
+] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
 /** States in which a recording holds its meeting's lock: at most one per meeting. */
-export const LIVE_STATUSES = ['INVOKED', 'RECORDING', 'UPLOADING'] as const satisfies readonly RecordingStatus[];
+export const LIVE_STATUSES = [
+  'INVOKED',
+  'RECORDING',
+  'UPLOADING',
+] as const satisfies readonly RecordingStatus[];
 
 export const STOP_REASONS = [
   'requested',

@@ -1,0 +1,40 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3 } from '../../clients.js';
+import { env } from '../../config.js';
+import { ApiError } from '../../domain/errors.js';
+import { apiHandler } from '../../http/api-handler.js';
+import { downloadOverrides } from '../../links/presigned-link-issuer.js';
+import { linkTokensFromEnv, storeFromEnv } from '../../recordings/service-from-env.js';
+
+/** How long the S3 URL behind a redirect lives: long enough to start the download, no more. */
+const REDIRECT_URL_SECONDS = 300;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+const tokens = linkTokensFromEnv();
+const store = storeFromEnv();
+
+export const handler = apiHandler({ authorized: false }, async (request) => {
+  const token = request.event.pathParameters?.token ?? '';
+  const link = TOKEN_PATTERN.test(token) ? await tokens.find(token) : undefined;
+  if (!link) throw new ApiError('not_found', 'No such link.');
+  const recording = await store.get(link.recordingId);
+  if (Date.parse(link.expiresAt) <= Date.now() || !recording) {
+    throw new ApiError('gone', 'This link has expired.');
+  }
+  if (recording.status !== 'UPLOADED')
+    throw new ApiError('gone', 'This link no longer works: the recording was deleted.');
+  const url = await getSignedUrl(
+    s3,
+    new GetObjectCommand({
+      Bucket: env('BUCKET_NAME'),
+      Key: recording.objectKey,
+      ...downloadOverrides(recording),
+    }),
+    { expiresIn: REDIRECT_URL_SECONDS },
+  );
+  return {
+    statusCode: 302,
+    headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  };
+});

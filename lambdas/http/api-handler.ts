@@ -1,0 +1,132 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { ApiError } from '../domain/errors.js';
+import { logger, metrics, tracer } from '../observability.js';
+import { errorResponse } from './error-response.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the authorizer (lambdas/handlers/authorizer.ts) puts in the request context. */
+export interface AuthorizerContext {
+  clientId?: string;
+  denied?: 'missing' | 'invalid';
+}
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+
+export interface ApiRequest<Body, Query> {
+  readonly event: ApiEvent;
+  /** The calling client; empty on public routes. */
+  readonly clientId: string;
+  readonly body: Body;
+  readonly query: Query;
+  header(name: string): string | undefined;
+}
+
+interface ApiHandlerSpec<Body, Query> {
+  /** Whether the route needs a client API key. */
+  readonly authorized: boolean;
+  /** Schema of the JSON body; an empty body is validated as `{}`. Routes without one ignore the body. */
+  readonly body?: z.ZodType<Body>;
+  readonly query?: z.ZodType<Query>;
+}
+
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i;
+
+function authenticate(event: ApiEvent): string {
+  const context = event.requestContext.authorizer?.lambda;
+  if (context?.clientId) return context.clientId;
+  throw new ApiError(
+    'unauthorized',
+    context?.denied === 'invalid'
+      ? 'The API key is not valid or has been revoked.'
+      : 'Send your API key as "Authorization: Bearer <key>".',
+  );
+}
+
+function validationError(error: z.ZodError, where: string): ApiError {
+  return new ApiError(
+    'validation_failed',
+    `The request ${where} is not valid.`,
+    error.issues.map((issue) => ({
+      field: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+      ...('keys' in issue ? { unknownFields: issue.keys } : {}),
+    })),
+  );
+}
+
+function parseBody<Body>(event: ApiEvent, schema: z.ZodType<Body>): Body {
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64')
+      : Buffer.from(event.body)
+    : null;
+  if (raw && raw.byteLength > MAX_BODY_BYTES) {
+    throw new ApiError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  }
+  const text = raw?.toString('utf8').trim() ?? '';
+  let value: unknown = {};
+  if (text.length > 0) {
+    const contentType = event.headers['content-type'] ?? '';
+    if (!JSON_CONTENT_TYPE.test(contentType)) {
+      throw new ApiError(
+        'unsupported_media_type',
+        'Send the body as JSON with "content-type: application/json".',
+      );
+    }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ApiError('validation_failed', 'The request body is not valid JSON.');
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error, 'body');
+  return parsed.data;
+}
+
+function parseQuery<Query>(event: ApiEvent, schema: z.ZodType<Query>): Query {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw validationError(parsed.error, 'query');
+  return parsed.data;
+}
+
+/**
+ * Wraps a route's logic with what every API handler needs, in the Powertools order: logger, tracer,
+ * metrics; then authentication, size, media type and schema checks; the error mapping last, so every
+ * failure, whatever its cause, answers in the contract's error shape.
+ */
+export function apiHandler<Body = undefined, Query = undefined>(
+  spec: ApiHandlerSpec<Body, Query>,
+  route: (request: ApiRequest<Body, Query>) => Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  const handle = async (event: ApiEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const clientId = spec.authorized ? authenticate(event) : '';
+    if (clientId) logger.appendKeys({ clientId });
+    return route({
+      event,
+      clientId,
+      body: spec.body ? parseBody(event, spec.body) : (undefined as Body),
+      query: spec.query ? parseQuery(event, spec.query) : (undefined as Query),
+      header: (name) => event.headers[name.toLowerCase()],
+    });
+  };
+  return middy(handle)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics))
+    .use({
+      onError: (request) => {
+        request.response = errorResponse(request.error);
+      },
+    });
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { FORMATS, RECORDING_STATUSES, RESOLUTIONS, STOP_REASONS } from '../domain/recording.js';
+
+/** The request and response shapes of the API contract; the OpenAPI document is generated from these. */
+
+export const MEETING_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const RECORDING_ID_PATTERN = /^rec_[0-9A-HJKMNP-TV-Z]{26}$/;
+const MAX_DURATION_CAP_SECONDS = 3600;
+
+const isoTime = z.string().meta({ format: 'date-time', example: '2026-11-23T09:41:07.123Z' });
+
+export const HostSchema = z
+  .strictObject({
+    email: z.email().max(254),
+    name: z.string().min(1).max(200).optional(),
+    userId: z.string().min(1).max(128).optional(),
+  })
+  .meta({ id: 'Host' });
+
+export const StartRecordingRequestSchema = z
+  .strictObject({
+    meetingId: z.string().regex(MEETING_ID_PATTERN, 'must be 1–128 of A-Z a-z 0-9 . _ : -'),
+    meetingUrl: z.string().max(2048),
+    host: HostSchema,
+    meetingTitle: z.string().min(1).max(200).optional(),
+    maxDurationSeconds: z.number().int().min(10).max(MAX_DURATION_CAP_SECONDS).optional(),
+    format: z.enum(FORMATS).optional(),
+    resolution: z.enum(RESOLUTIONS).optional(),
+    continuationOf: z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id').optional(),
+  })
+  .meta({ id: 'StartRecordingRequest' });
+export type StartRecordingRequest = z.infer<typeof StartRecordingRequestSchema>;
+
+export const StopRecordingRequestSchema = z
+  .strictObject({
+    requestedBy: z.union([
+      z.strictObject({ userId: z.string().min(1).max(128) }),
+      z.strictObject({ email: z.email().max(254) }),
+    ]),
+  })
+  .partial()
+  .meta({ id: 'StopRecordingRequest' });
+export type StopRecordingRequest = z.infer<typeof StopRecordingRequestSchema>;
+
+export const CreateLinkRequestSchema = z
+  .strictObject({ expiresInSeconds: z.number().int().min(60).max(604800).optional() })
+  .meta({ id: 'CreateLinkRequest' });
+
+export const ListRecordingsQuerySchema = z.strictObject({
+  meetingId: z.string().regex(MEETING_ID_PATTERN, 'must be 1–128 of A-Z a-z 0-9 . _ : -').optional(),
+  status: z.enum(RECORDING_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const FileSchema = z
+  .object({
+    name: z.string(),
+    sizeBytes: z.number().int(),
+    contentType: z.string(),
+    durationSeconds: z.number(),
+    videoCodec: z.string().nullable(),
+    audioCodec: z.string().nullable(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+  })
+  .meta({ id: 'File' });
+
+export const RecordingSchema = z
+  .object({
+    id: z.string().meta({ example: 'rec_01JDX8M8Y1T5Q6N0W2Z3C4V5B6' }),
+    meetingId: z.string(),
+    meetingUrl: z.string(),
+    meetingTitle: z.string().nullable(),
+    host: HostSchema,
+    status: z.enum(RECORDING_STATUSES),
+    stopReason: z.enum(STOP_REASONS).nullable(),
+    partial: z.boolean(),
+    maxDurationSeconds: z.number().int(),
+    format: z.enum(FORMATS),
+    resolution: z.enum(RESOLUTIONS),
+    createdAt: isoTime,
+    startedAt: isoTime.nullable(),
+    stoppedAt: isoTime.nullable(),
+    uploadedAt: isoTime.nullable(),
+    expiresAt: isoTime,
+    durationSeconds: z.number().nullable(),
+    file: FileSchema.nullable(),
+    email: z.object({ to: z.string(), sentAt: isoTime, linkExpiresAt: isoTime }).nullable(),
+    continuationOf: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'Recording' });
+
+export const RecordingListSchema = z
+  .object({ items: z.array(RecordingSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'RecordingList' });
+
+export const LinkSchema = z.object({ url: z.string(), expiresAt: isoTime }).meta({ id: 'Link' });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum([
+        'unauthorized',
+        'forbidden',
+        'not_found',
+        'validation_failed',
+        'meeting_already_recording',
+        'conflict',
+        'gone',
+        'payload_too_large',
+        'unsupported_media_type',
+        'rate_limited',
+        'internal',
+        'unavailable',
+      ]),
+      message: z.string(),
+      details: z.array(z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });

@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import { ApiError, notFound } from '../domain/errors.js';
+import { type MeetingUrlPolicy, meetingUrlProblem } from '../domain/meeting-url.js';
+import { newRecordingId, recordingFileName, recordingPrefix } from '../domain/names.js';
+import { isLive, type Recording, type RecordingView, toView } from '../domain/recording.js';
+import type { StartRecordingRequest, StopRecordingRequest } from '../http/schemas.js';
+import { IdempotencyKeyInUseError, type RecordingStore } from '../store/recording-store.js';
+
+/** What the workflow execution of one recording starts from (see docs/internals.md). */
+export interface WorkflowInput {
+  recordingId: string;
+  clientId: string;
+  objectKey: string;
+  meetingUrl: string;
+  maxDurationSeconds: number;
+  resolution: string;
+  format: string;
+  /** Step Functions' timeout for the recorder task: the maximum duration plus time to finalise. */
+  timeoutSeconds: number;
+}
+
+export interface WorkflowStarter {
+  start(input: WorkflowInput): Promise<void>;
+}
+
+export interface ObjectRemover {
+  remove(key: string): Promise<void>;
+}
+
+export interface IssuedLink {
+  url: string;
+  expiresAt: string;
+}
+
+export interface LinkIssuer {
+  issue(recording: Recording, expiresInSeconds: number, now: Date): Promise<IssuedLink>;
+}
+
+export interface RecordingServiceSettings {
+  readonly meetingUrlPolicy: MeetingUrlPolicy;
+  /** The deployment's cap on `maxDurationSeconds`, also its default. */
+  readonly maxDurationSeconds: number;
+  readonly retentionDays: number;
+  /** Seconds the recorder may take past its maximum duration to finalise before the workflow stops it. */
+  readonly finaliseGraceSeconds: number;
+}
+
+export interface StartResult {
+  statusCode: number;
+  recording: RecordingView;
+}
+
+const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+/** The canonical form of a request body, so that key order and spacing do not make two bodies differ. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The use cases of the API, over a store and the workflow; handlers only translate HTTP. */
+export class RecordingService {
+  constructor(
+    private readonly store: RecordingStore,
+    private readonly workflow: WorkflowStarter,
+    private readonly objects: ObjectRemover,
+    private readonly links: LinkIssuer,
+    private readonly settings: RecordingServiceSettings,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async start(
+    clientId: string,
+    request: StartRecordingRequest,
+    idempotencyKey?: string,
+  ): Promise<StartResult> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new ApiError('validation_failed', 'Idempotency-Key must be 1–255 printable ASCII characters.', [
+        { field: 'header.Idempotency-Key', message: 'must be 1–255 printable ASCII characters' },
+      ]);
+    }
+    const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
+    if (idempotencyKey) {
+      const replay = await this.replay(clientId, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    this.validateStart(request);
+    if (request.continuationOf) await this.checkContinuation(clientId, request);
+
+    const recording = this.newRecording(clientId, request);
+    const result: StartResult = { statusCode: 202, recording: toView(recording) };
+    const idempotency = idempotencyKey
+      ? {
+          key: idempotencyKey,
+          requestHash,
+          statusCode: result.statusCode,
+          body: JSON.stringify(result.recording),
+        }
+      : undefined;
+    try {
+      await this.store.create(recording, idempotency);
+    } catch (error) {
+      if (error instanceof IdempotencyKeyInUseError && idempotencyKey) {
+        const replay = await this.replay(clientId, idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    try {
+      await this.workflow.start({
+        recordingId: recording.id,
+        clientId,
+        objectKey: recording.objectKey,
+        meetingUrl: recording.meetingUrl,
+        maxDurationSeconds: recording.maxDurationSeconds,
+        resolution: recording.resolution,
+        format: recording.format,
+        timeoutSeconds: recording.maxDurationSeconds + this.settings.finaliseGraceSeconds,
+      });
+    } catch (error) {
+      await this.store.discard(recording, idempotencyKey);
+      throw new ApiError(
+        'unavailable',
+        'The recorder could not be started; nothing was recorded. Retry shortly.',
+        [{ reason: (error as Error).name }],
+      );
+    }
+    return result;
+  }
+
+  async get(clientId: string, id: string): Promise<RecordingView> {
+    return toView(await this.owned(clientId, id));
+  }
+
+  async stop(clientId: string, id: string, request: StopRecordingRequest): Promise<StartResult> {
+    const recording = await this.owned(clientId, id);
+    const by = request.requestedBy;
+    if (by) {
+      const isHost =
+        'userId' in by
+          ? recording.host.userId !== undefined && by.userId === recording.host.userId
+          : by.email.toLowerCase() === recording.host.email.toLowerCase();
+      if (!isHost) throw new ApiError('forbidden', 'Only the host of the meeting may stop its recording.');
+    }
+    if (!isLive(recording.status)) return { statusCode: 200, recording: toView(recording) };
+    const outcome = await this.store.requestStop(id, this.clock().toISOString());
+    return { statusCode: outcome.requested ? 202 : 200, recording: toView(outcome.recording) };
+  }
+
+  async delete(clientId: string, id: string): Promise<void> {
+    const recording = await this.owned(clientId, id);
+    if (recording.status === 'DELETED') return;
+    if (isLive(recording.status)) {
+      throw new ApiError(
+        'conflict',
+        `The recording is ${recording.status}; stop it and wait until it is UPLOADED.`,
+      );
+    }
+    await this.objects.remove(recording.objectKey);
+    try {
+      await this.store.transition(id, 'DELETED');
+    } catch (error) {
+      const current = await this.store.get(id);
+      if (current?.status !== 'DELETED') throw error;
+    }
+  }
+
+  async createLink(clientId: string, id: string, expiresInSeconds: number): Promise<IssuedLink> {
+    const recording = await this.owned(clientId, id);
+    if (recording.status !== 'UPLOADED') {
+      throw new ApiError(
+        'conflict',
+        `The recording is ${recording.status}; links exist only once it is UPLOADED.`,
+      );
+    }
+    return this.links.issue(recording, expiresInSeconds, this.clock());
+  }
+
+  /** The recording when it exists and belongs to the client; otherwise the same 404 for both. */
+  async owned(clientId: string, id: string): Promise<Recording> {
+    const recording = await this.store.get(id);
+    if (!recording || recording.clientId !== clientId) throw notFound();
+    return recording;
+  }
+
+  private async replay(clientId: string, key: string, requestHash: string): Promise<StartResult | undefined> {
+    const record = await this.store.findIdempotencyRecord(clientId, key);
+    if (!record) return undefined;
+    if (record.requestHash !== requestHash) {
+      throw new ApiError('conflict', 'This Idempotency-Key was already used with a different request body.');
+    }
+    return { statusCode: record.statusCode, recording: JSON.parse(record.body) as RecordingView };
+  }
+
+  private validateStart(request: StartRecordingRequest): void {
+    const problem = meetingUrlProblem(request.meetingUrl, this.settings.meetingUrlPolicy);
+    if (problem) {
+      throw new ApiError('validation_failed', `meetingUrl ${problem}.`, [
+        { field: 'body.meetingUrl', message: problem },
+      ]);
+    }
+    if (
+      request.maxDurationSeconds !== undefined &&
+      request.maxDurationSeconds > this.settings.maxDurationSeconds
+    ) {
+      const message = `must be at most ${this.settings.maxDurationSeconds} on this deployment`;
+      throw new ApiError('validation_failed', `maxDurationSeconds ${message}.`, [
+        { field: 'body.maxDurationSeconds', message },
+      ]);
+    }
+  }
+
+  private async checkContinuation(clientId: string, request: StartRecordingRequest): Promise<void> {
+    const earlier = await this.store.get(request.continuationOf!);
+    if (!earlier || earlier.clientId !== clientId || earlier.meetingId !== request.meetingId) {
+      const message = 'must be the id of an earlier recording of the same meeting';
+      throw new ApiError('validation_failed', `continuationOf ${message}.`, [
+        { field: 'body.continuationOf', message },
+      ]);
+    }
+  }
+
+  private newRecording(clientId: string, request: StartRecordingRequest): Recording {
+    const now = this.clock();
+    const createdAt = now.toISOString();
+    const id = newRecordingId();
+    const format = request.format ?? 'mp4';
+    const expiresAt = new Date(now.getTime() + this.settings.retentionDays * 86_400_000).toISOString();
+    const fileName = recordingFileName({
+      meetingTitle: request.meetingTitle ?? null,
+      meetingId: request.meetingId,
+      startedAt: createdAt,
+      format,
+    });
+    return {
+      id,
+      clientId,
+      meetingId: request.meetingId,
+      meetingUrl: request.meetingUrl,
+      meetingTitle: request.meetingTitle ?? null,
+      host: request.host,
+      status: 'INVOKED',
+      stopReason: null,
+      partial: false,
+      maxDurationSeconds: request.maxDurationSeconds ?? this.settings.maxDurationSeconds,
+      format,
+      resolution: request.resolution ?? '720p',
+      createdAt,
+      startedAt: null,
+      stoppedAt: null,
+      uploadedAt: null,
+      expiresAt,
+      durationSeconds: null,
+      file: null,
+      email: null,
+      continuationOf: request.continuationOf ?? null,
+      error: null,
+      objectKey: `${recordingPrefix(clientId, request.meetingId, id)}${fileName}`,
+      stopRequestedAt: null,
+      lastWarningSeconds: null,
+      // DynamoDB's TTL removes the item a day after the file's own expiry.
+      ttl: Math.floor(Date.parse(expiresAt) / 1000) + 86_400,
+    };
+  }
+}
