@@ -48,11 +48,11 @@ export function toApiGatewayEvent(
   }
   cookies = cookies.filter((cookie) => cookie.length > 0);
 
-  const query: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString)) (query[name] ??= []).push(value);
-  const queryStringParameters = Object.fromEntries(
-    Object.entries(query).map(([name, values]) => [name, values.join(',')]),
-  );
+  const queryStringParameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    const previous = queryStringParameters[name];
+    queryStringParameters[name] = previous === undefined ? value : `${previous},${value}`;
+  }
 
   const sourceIp = (req.socket?.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const textual = TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
