@@ -70,7 +70,7 @@ export class ApiKeyStore {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: keyItemKey(hashApiKey(key)) }),
     );
-    if (Item?.type !== 'apikey' || Item.revokedAt) return undefined;
+    if (typeof Item?.clientId !== 'string' || Item.revokedAt) return undefined;
     return Item.clientId as string;
   }
 
