@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouteDefinition } from '../../lambdas/routes.js';
+import { ROUTES, type RouteDefinition } from '../../lambdas/routes.js';
 import {
   type ApiServer,
   importHandlers,
   type LambdaHandler,
   startApiServer,
 } from '../../local/api-server.js';
+import { createApiKey } from '../support/api-keys.js';
+import { uniqueClientId } from '../support/table.js';
 
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
 
@@ -49,7 +51,12 @@ let server: ApiServer;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  process.env.APP_VERSION = '9.9.9-test';
+  Object.assign(process.env, {
+    APP_VERSION: '9.9.9-test',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  });
   server = await startApiServer({
     port: 0,
     routes,
@@ -133,5 +140,32 @@ describe('local API server', () => {
     const response = await fetch(`${server.url}/v1/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', version: '9.9.9-test' });
+  });
+});
+
+describe('local API server with the real authorizer and handlers', () => {
+  let api: ApiServer;
+  beforeAll(async () => {
+    api = await startApiServer({ port: 0, routes: ROUTES });
+  });
+  afterAll(() => api.stop());
+
+  it('answers 401 in the contract shape without a valid key', async () => {
+    const missing = await fetch(`${api.url}/v1/recordings/rec_nothing`);
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error.code).toBe('unauthorized');
+    const invalid = await fetch(`${api.url}/v1/recordings/rec_nothing`, {
+      headers: { authorization: 'Bearer not-a-key' },
+    });
+    expect(invalid.status).toBe(401);
+  });
+
+  it('lets a seeded key through to the route handler', async () => {
+    const { key } = await createApiKey({ clientId: uniqueClientId() });
+    const response = await fetch(`${api.url}/v1/recordings/rec_nothing`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(response.status).toBe(404);
+    expect((await response.json()).error.code).toBe('not_found');
   });
 });
