@@ -1,0 +1,85 @@
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Recording } from '../domain/recording.js';
+import { recordingReadyEmail } from '../email/recording-ready-email.js';
+import type { LinkIssuer } from '../recordings/recording-service.js';
+import type { RecordingStore } from '../store/recording-store.js';
+import { StepError } from './workflow-handler.js';
+
+export interface NotifySettings {
+  readonly senderEmail: string;
+  readonly configurationSet?: string;
+  readonly linkTtlSeconds: number;
+}
+
+/** SES answers that say "not now": the workflow retries these with backoff. */
+const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
+const TRANSIENT = new Set([
+  'InternalFailure',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+
+function classifySesError(error: unknown): StepError {
+  const name = (error as { name?: string }).name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  const message = `${name}: ${(error as Error).message ?? ''}`.slice(0, 500);
+  if (THROTTLED.has(name) || status === 429) return new StepError('EmailThrottled', message);
+  if (TRANSIENT.has(name) || status >= 500 || status === 0) return new StepError('EmailTransient', message);
+  return new StepError('EmailRejected', message);
+}
+
+/**
+ * Emails the host the download link, once per recording: a recording that already carries `email` is
+ * not emailed again, whatever retried. The facts are recorded right after SES accepts the message.
+ */
+export async function notifyHost(
+  deps: {
+    store: RecordingStore;
+    ses: SESv2Client;
+    links: LinkIssuer;
+    settings: NotifySettings;
+    now?: () => Date;
+  },
+  recordingId: string,
+): Promise<Recording> {
+  const recording = await deps.store.get(recordingId);
+  if (!recording) throw new StepError('RecordingMissing', `No recording ${recordingId}`);
+  if (recording.email) return recording;
+  if (recording.status !== 'UPLOADED')
+    throw new StepError('NotUploaded', `Recording is ${recording.status}.`);
+
+  const now = deps.now?.() ?? new Date();
+  const link = await deps.links.issue(recording, deps.settings.linkTtlSeconds, now);
+  const email = recordingReadyEmail(recording, link);
+  try {
+    await deps.ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: deps.settings.senderEmail,
+        Destination: { ToAddresses: [recording.host.email] },
+        Content: {
+          Simple: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: email.text, Charset: 'UTF-8' },
+              Html: { Data: email.html, Charset: 'UTF-8' },
+            },
+          },
+        },
+        ...(deps.settings.configurationSet ? { ConfigurationSetName: deps.settings.configurationSet } : {}),
+        EmailTags: [{ Name: 'recordingId', Value: recording.id.replace(/[^A-Za-z0-9_-]/g, '_') }],
+      }),
+    );
+  } catch (error) {
+    throw classifySesError(error);
+  }
+  return deps.store.update(
+    recording.id,
+    {
+      email: { to: recording.host.email, sentAt: now.toISOString(), linkExpiresAt: link.expiresAt },
+      error: null,
+    },
+    ['UPLOADED'],
+  );
+}
