@@ -1,0 +1,14 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { configFromContext } from '../lib/config.js';
+import { RecordingStack } from '../lib/recording-stack.js';
+
+const app = new App();
+const config = configFromContext((key) => app.node.tryGetContext(key));
+new RecordingStack(app, app.node.tryGetContext('stackName') ?? 'MeetingRecorder', {
+  config,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'Serverless meeting recording: HTTP API, Fargate recorder, S3, email links',
+});
+// Every synth runs the AWS Solutions checks; any unacknowledged finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

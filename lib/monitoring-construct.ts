@@ -1,0 +1,106 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { RecordingConfig } from './config.js';
+import type { LambdaFunction } from './lambda-function.js';
+
+export interface MonitoringConstructProps {
+  readonly config: RecordingConfig;
+  readonly stateMachine: sfn.IStateMachine;
+  /** Invoked once per recording that ends ERRORED. */
+  readonly markErrored: LambdaFunction;
+  /** Invoked once per host email that failed for good. */
+  readonly recordEmailFailure: LambdaFunction;
+  readonly functions: readonly LambdaFunction[];
+  readonly deadLetterQueues: readonly sqs.IQueue[];
+}
+
+/** Alarms on everything that needs a human, all to one encrypted SNS topic (and optionally an email). */
+export class MonitoringConstruct extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringConstructProps) {
+    super(scope, id);
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the alarm topic',
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarms publish to the encrypted topic.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Alarms', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: 'Recording alarms',
+    });
+    if (props.config.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
+    }
+    const action = new actions.SnsAction(this.topic);
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+    const period = Duration.minutes(5);
+
+    alarm(
+      'FailedExecutions',
+      new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: props.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: props.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+          aborted: props.stateMachine.metricAborted({ period, statistic: 'Sum' }),
+        },
+        period,
+      }),
+      'Recording workflow executions failed, timed out or were aborted (every ERRORED recording also ends as a failed execution).',
+    );
+    alarm(
+      'ErroredRecordings',
+      props.markErrored.function.metricInvocations({ period, statistic: 'Sum' }),
+      'Recordings ended ERRORED: nothing usable was recorded.',
+    );
+    alarm(
+      'EmailFailures',
+      props.recordEmailFailure.function.metricInvocations({ period, statistic: 'Sum' }),
+      'A host email failed for good after its retries; the failure is recorded on the recording.',
+    );
+    props.deadLetterQueues.forEach((queue, index) => {
+      alarm(
+        `DeadLetters${index}`,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        `Messages are waiting in the dead-letter queue ${queue.node.id}.`,
+      );
+    });
+    for (const fn of props.functions) {
+      alarm(
+        `Errors-${fn.handlerName.replace(/\//g, '-')}`,
+        fn.function.metricErrors({ period, statistic: 'Sum' }),
+        `Lambda ${fn.handlerName} threw errors.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,410 @@
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { RecordingConfig } from './config.js';
+import { tableStatement } from './dynamo-access.js';
+import { LambdaFunction } from './lambda-function.js';
+import { acknowledgeWildcard, acknowledgeWildcardResource } from './nag.js';
+import type { NotificationsConstruct } from './notifications-construct.js';
+import { RECORDER_STOP_TIMEOUT } from './recorder-construct.js';
+import { RECORDINGS_PREFIX } from './storage-construct.js';
+
+/** State names: part of the contract (docs/internals.md); local mode overrides tasks by these names. */
+export const STATE = {
+  runRecorder: 'RunRecorder',
+  findRecorderTask: 'FindRecorderTask',
+  hasRecorderTask: 'HasRecorderTask',
+  stopRecorderTask: 'StopRecorderTask',
+  waitForRecorderExit: 'WaitForRecorderExit',
+  salvageRecording: 'SalvageRecording',
+  wasSalvaged: 'WasSalvaged',
+  useSalvagedReport: 'UseSalvagedReport',
+  finalizeRecording: 'FinalizeRecording',
+  notifyHost: 'NotifyHost',
+  recordEmailFailure: 'RecordEmailFailure',
+  done: 'Done',
+  markErrored: 'MarkErrored',
+  recordingErrored: 'RecordingErrored',
+} as const;
+
+/** Errors of ecs:RunTask worth retrying: capacity shortages, throttling and service faults. */
+export const RUN_TASK_RETRY_ERRORS = [
+  'ECS.AmazonECSException',
+  'ECS.ServerException',
+  'ECS.ThrottlingException',
+  'ECS.LimitExceededException',
+];
+/** Errors the notify-host step throws for SES failures worth retrying. */
+export const EMAIL_RETRY_ERRORS = ['EmailThrottled', 'EmailTransient'];
+
+export const HEARTBEAT_SECONDS = 60;
+
+export interface WorkflowConstructProps {
+  readonly config: RecordingConfig;
+  readonly table: dynamodb.ITable;
+  readonly bucket: s3.IBucket;
+  readonly bucketKey: kms.IKey;
+  readonly cluster: ecs.ICluster;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly subnets: ec2.SubnetSelection;
+  readonly notifications: NotificationsConstruct;
+  /** Base URL of the API, for `/v1/links/{token}` in redirect mode. */
+  readonly publicApiUrl: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The recording workflow (Standard, JSONPath), one execution per recording:
+ * RunRecorder (Fargate, task token) → FinalizeRecording → NotifyHost → Done, and on any recorder failure
+ * or timeout: find the task, stop it, give it its SIGTERM window, salvage what was uploaded, or mark ERRORED.
+ */
+export class WorkflowConstruct extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+  readonly functions: Record<
+    'salvageRecording' | 'finalizeRecording' | 'notifyHost' | 'recordEmailFailure' | 'markErrored',
+    LambdaFunction
+  >;
+
+  constructor(scope: Construct, id: string, props: WorkflowConstructProps) {
+    super(scope, id);
+    const { config, table, bucket } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const step = (name: string, handler: string, description: string, timeout = Duration.seconds(30)) =>
+      new LambdaFunction(this, name, {
+        handler: `workflow/${handler}`,
+        description,
+        timeout,
+        memorySize: 512,
+        logRetention: props.logRetention,
+        removalPolicy,
+        environment: { TABLE_NAME: table.tableName, BUCKET_NAME: bucket.bucketName },
+      });
+    this.functions = {
+      salvageRecording: step(
+        'SalvageRecordingFunction',
+        'salvage-recording',
+        'Completes the multipart upload of a failed recording from its uploaded parts',
+        Duration.minutes(5),
+      ),
+      finalizeRecording: step(
+        'FinalizeRecordingFunction',
+        'finalize-recording',
+        'Verifies the file, writes UPLOADED',
+      ),
+      notifyHost: step('NotifyHostFunction', 'notify-host', 'Emails the host the download link, once'),
+      recordEmailFailure: step(
+        'RecordEmailFailureFunction',
+        'record-email-failure',
+        'Records a failed host email',
+      ),
+      markErrored: step('MarkErroredFunction', 'mark-errored', 'Marks a recording ERRORED'),
+    };
+    this.grantSteps(props);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Step Functions log groups under this prefix need no resource policy of their own.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-recording-workflow`,
+      retention: props.logRetention,
+      removalPolicy,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(props)),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      comment: 'One execution per recording, named after the recording id',
+    });
+    acknowledgeWildcard(
+      this.stateMachine.role,
+      'Resource::*',
+      'Step Functions log delivery (logs:CreateLogDelivery etc.) and X-Ray accept no resource-level permissions.',
+    );
+    acknowledgeWildcardResource(
+      this.stateMachine.role,
+      `${taskDefinitionFamilyArn(props.taskDefinition)}:*`,
+      'Added by CDK for ecs:RunTask: any revision of the recorder task definition family.',
+    );
+    acknowledgeWildcardResource(
+      this.stateMachine.role,
+      this.stopTaskResource(props.cluster),
+      'ecs:StopTask of whichever recorder task the failed execution started; task ids are only known at run time, ' +
+        'and the resource is limited to this cluster.',
+    );
+    for (const fn of Object.values(this.functions)) {
+      acknowledgeWildcardResource(
+        this.stateMachine.role,
+        `${fn.functionArn}:*`,
+        'Added by CDK: invoking any version or alias of this one workflow function.',
+      );
+    }
+  }
+
+  private definition(props: WorkflowConstructProps): sfn.IChainable {
+    const fns = this.functions;
+    const invoke = (
+      id: string,
+      fn: LambdaFunction,
+      payload: sfn.TaskInput | undefined,
+      resultPath: string | null,
+    ) =>
+      new tasks.LambdaInvoke(this, id, {
+        stateName: id,
+        lambdaFunction: fn.function,
+        payloadResponseOnly: true,
+        ...(payload ? { payload } : {}),
+        resultPath: resultPath ?? sfn.JsonPath.DISCARD,
+      });
+
+    const recordingId = sfn.JsonPath.stringAt('$.recordingId');
+
+    // 6. MarkErrored → Fail. Input: the whole execution state (the failure is at $.failure).
+    const markErrored = invoke(STATE.markErrored, fns.markErrored, undefined, null).next(
+      new sfn.Fail(this, STATE.recordingErrored, {
+        stateName: STATE.recordingErrored,
+        error: 'RecordingErrored',
+        cause: 'Nothing usable was recorded; the recording is ERRORED.',
+      }),
+    );
+
+    // 5. NotifyHost, retried on SES throttling; a permanent failure is recorded, never dropped.
+    const done = new sfn.Succeed(this, STATE.done, { stateName: STATE.done });
+    const recordEmailFailure = invoke(
+      STATE.recordEmailFailure,
+      fns.recordEmailFailure,
+      sfn.TaskInput.fromObject({ recordingId, error: sfn.JsonPath.objectAt('$.emailFailure') }),
+      null,
+    ).next(done);
+    const notifyHost = invoke(
+      STATE.notifyHost,
+      fns.notifyHost,
+      sfn.TaskInput.fromObject({ recordingId }),
+      '$.notification',
+    )
+      .addRetry({
+        errors: EMAIL_RETRY_ERRORS,
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.minutes(2),
+        jitterStrategy: sfn.JitterType.FULL,
+      })
+      .addCatch(recordEmailFailure, { errors: ['States.ALL'], resultPath: '$.emailFailure' });
+    notifyHost.next(done);
+
+    // 4. FinalizeRecording: { recordingId, recorder: RecorderReport }.
+    const finalize = invoke(
+      STATE.finalizeRecording,
+      fns.finalizeRecording,
+      sfn.TaskInput.fromObject({ recordingId, recorder: sfn.JsonPath.objectAt('$.recorder') }),
+      '$.finalized',
+    ).addCatch(markErrored, { errors: ['States.ALL'], resultPath: '$.failure' });
+    finalize.next(notifyHost);
+
+    // 3. SalvageRecording: whole state in, { salvaged, report? } at $.salvage.
+    const salvage = invoke(STATE.salvageRecording, fns.salvageRecording, undefined, '$.salvage').addCatch(
+      markErrored,
+      {
+        errors: ['States.ALL'],
+        resultPath: '$.salvageError',
+      },
+    );
+    salvage.next(
+      new sfn.Choice(this, STATE.wasSalvaged, { stateName: STATE.wasSalvaged })
+        .when(
+          sfn.Condition.booleanEquals('$.salvage.salvaged', true),
+          new sfn.Pass(this, STATE.useSalvagedReport, {
+            stateName: STATE.useSalvagedReport,
+            inputPath: '$.salvage.report',
+            resultPath: '$.recorder',
+          }).next(finalize),
+        )
+        .otherwise(markErrored),
+    );
+
+    // 2. Stop the task (ECS does not stop callback tasks), then give it its SIGTERM window to finalise itself.
+    const waitForExit = new sfn.Wait(this, STATE.waitForRecorderExit, {
+      stateName: STATE.waitForRecorderExit,
+      time: sfn.WaitTime.duration(RECORDER_STOP_TIMEOUT.plus(Duration.seconds(10))),
+    }).next(salvage);
+    const stopTask = new tasks.CallAwsService(this, STATE.stopRecorderTask, {
+      stateName: STATE.stopRecorderTask,
+      service: 'ecs',
+      action: 'stopTask',
+      parameters: {
+        Cluster: props.cluster.clusterArn,
+        Task: sfn.JsonPath.stringAt('$.recorderTask.Item.taskArn.S'),
+        Reason: 'Recording workflow: the recorder failed, timed out or stopped heartbeating',
+      },
+      iamResources: [this.stopTaskResource(props.cluster)],
+      resultPath: sfn.JsonPath.DISCARD,
+    })
+      .addCatch(salvage, { errors: ['States.ALL'], resultPath: '$.stopError' })
+      .next(waitForExit);
+    const findTask = new tasks.DynamoGetItem(this, STATE.findRecorderTask, {
+      stateName: STATE.findRecorderTask,
+      table: props.table,
+      key: {
+        pk: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format('REC#{}', recordingId)),
+        sk: tasks.DynamoAttributeValue.fromString('REC'),
+      },
+      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('taskArn')],
+      consistentRead: true,
+      resultPath: '$.recorderTask',
+    })
+      .addCatch(salvage, { errors: ['States.ALL'], resultPath: '$.stopError' })
+      .next(
+        new sfn.Choice(this, STATE.hasRecorderTask, { stateName: STATE.hasRecorderTask })
+          .when(sfn.Condition.isPresent('$.recorderTask.Item.taskArn.S'), stopTask)
+          .otherwise(salvage),
+      );
+
+    // 1. RunRecorder: Fargate task answering with its task token; the backstop timeout comes with the input.
+    const container = props.container;
+    const env = (name: string, value: string): tasks.TaskEnvironmentVariable => ({ name, value });
+    const runRecorder = new tasks.EcsRunTask(this, STATE.runRecorder, {
+      stateName: STATE.runRecorder,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      cluster: props.cluster,
+      taskDefinition: props.taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget(),
+      assignPublicIp: true,
+      subnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      propagatedTagSource: undefined,
+      containerOverrides: [
+        {
+          containerDefinition: container,
+          environment: [
+            env('RECORDING_ID', recordingId),
+            env('MEETING_URL', sfn.JsonPath.stringAt('$.meetingUrl')),
+            env('OBJECT_KEY', sfn.JsonPath.stringAt('$.objectKey')),
+            env(
+              'MAX_DURATION_SECONDS',
+              sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.maxDurationSeconds')),
+            ),
+            env('RESOLUTION', sfn.JsonPath.stringAt('$.resolution')),
+            env('FORMAT', sfn.JsonPath.stringAt('$.format')),
+            env('TASK_TOKEN', sfn.JsonPath.taskToken),
+          ],
+        },
+      ],
+      heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(HEARTBEAT_SECONDS)),
+      taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
+      resultPath: '$.recorder',
+    })
+      .addRetry({
+        errors: RUN_TASK_RETRY_ERRORS,
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 5,
+        maxDelay: Duration.minutes(1),
+        jitterStrategy: sfn.JitterType.FULL,
+      })
+      .addCatch(findTask, { errors: ['States.ALL'], resultPath: '$.failure' });
+
+    return runRecorder.next(finalize);
+  }
+
+  private stopTaskResource(cluster: ecs.ICluster): string {
+    return `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`;
+  }
+
+  private grantSteps(props: WorkflowConstructProps): void {
+    const { config, table, bucket, bucketKey, notifications } = props;
+    const fns = this.functions;
+    const recordings = bucket.arnForObjects(`${RECORDINGS_PREFIX}*`);
+    const listUnderRecordings = (actions: string[]) =>
+      new iam.PolicyStatement({
+        actions,
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${RECORDINGS_PREFIX}*`] } },
+      });
+    const kmsViaS3 = (actions: string[]) =>
+      new iam.PolicyStatement({
+        actions,
+        resources: [bucketKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+      });
+
+    // Salvage: find the open upload of objectKey, list its parts, complete (or abort) it.
+    fns.salvageRecording.allow(
+      new iam.PolicyStatement({
+        actions: ['s3:ListMultipartUploadParts', 's3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        resources: [recordings],
+      }),
+    );
+    fns.salvageRecording.allow(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucketMultipartUploads', 's3:ListBucket'],
+        resources: [bucket.bucketArn],
+      }),
+    );
+    fns.salvageRecording.allow(kmsViaS3(['kms:Decrypt', 'kms:GenerateDataKey']));
+    fns.salvageRecording.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
+    fns.salvageRecording.acknowledgeWildcardResource(
+      recordings,
+      'Salvages the upload of whichever recording failed.',
+    );
+
+    // Finalize: HEAD the object (ListBucket under the prefix makes a missing object a 404, not a 403).
+    fns.finalizeRecording.allow(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [recordings] }),
+    );
+    fns.finalizeRecording.allow(listUnderRecordings(['s3:ListBucket']));
+    fns.finalizeRecording.allow(
+      tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']),
+    );
+    fns.finalizeRecording.acknowledgeWildcardResource(
+      recordings,
+      'Verifies whichever recording just finished.',
+    );
+
+    // Notify: read the recording, record the email (and in redirect mode the link token), send through SES.
+    const notify = fns.notifyHost;
+    notify.addEnvironment('LINK_MODE', config.linkMode);
+    notify.addEnvironment('LINK_TTL_SECONDS', String(config.linkTtlDays * 86400));
+    notify.addEnvironment('SENDER_EMAIL', config.senderEmail);
+    notify.addEnvironment('SES_CONFIGURATION_SET', notifications.configurationSet.configurationSetName);
+    if (config.linkMode === 'redirect') {
+      notify.addEnvironment('PUBLIC_API_URL', props.publicApiUrl);
+    } else if (notifications.signingSecret) {
+      notify.addEnvironment('SIGNING_SECRET_ARN', notifications.signingSecret.secretArn);
+      notify.allowSecretRead(notifications.signingSecret);
+    }
+    notify.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+    notifications.allowSendEmail(notify);
+
+    fns.recordEmailFailure.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
+    fns.markErrored.allow(
+      tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']),
+    );
+  }
+}
+
+/** The task definition's ARN without its revision, as CDK's EcsRunTask grants it. */
+function taskDefinitionFamilyArn(taskDefinition: ecs.TaskDefinition): string {
+  const stack = Stack.of(taskDefinition);
+  const parts = stack.splitArn(taskDefinition.taskDefinitionArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return stack.formatArn({
+    partition: parts.partition,
+    service: parts.service,
+    account: parts.account,
+    region: parts.region,
+    resource: parts.resource,
+    arnFormat: parts.arnFormat,
+    resourceName: parts.resourceName?.split(':')[0],
+  });
+}
