@@ -93,7 +93,7 @@ export function openApiDocument(version: string) {
   }) as { schemas: Record<string, Record<string, unknown>> };
   const components = Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => {
-      const { $schema: _ignored, id: _id, ...rest } = schema;
+      const { $schema: _ignored, $id: _uri, id: _id, ...rest } = schema;
       return [id, rest];
     }),
   );
