@@ -1,0 +1,78 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LinkTokenStore } from '../../lambdas/links/redirect-link-issuer.js';
+import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
+import { setApiEnv, startBody } from '../support/api-env.js';
+import { createApiKey } from '../support/api-keys.js';
+import { bucketName, documents, s3, tableName } from '../support/aws.js';
+import { invokeApi } from '../support/invoke-api.js';
+import { uniqueClientId } from '../support/table.js';
+
+setApiEnv({ LINK_MODE: 'redirect', PUBLIC_API_URL: 'https://api.test' });
+mockClient(SFNClient).on(StartExecutionCommand).resolves({});
+const store = new DynamoRecordingStore(documents, tableName());
+let key: string;
+
+beforeAll(async () => {
+  key = (await createApiKey({ clientId: uniqueClientId() })).key;
+});
+
+async function uploaded(meetingId: string) {
+  const started = await invokeApi('POST', '/v1/recordings', { key, body: startBody({ meetingId }) });
+  const id = started.body.id as string;
+  const stored = await store.get(id);
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucketName(), Key: stored!.objectKey, Body: 'redirected video' }),
+  );
+  await store.transition(id, 'RECORDING');
+  await store.transition(id, 'UPLOADED');
+  return id;
+}
+
+const tokenPath = (url: string) => new URL(url).pathname;
+
+describe('redirect link mode', () => {
+  it('links through the API: 302 to a minutes-long S3 URL, 410 once the recording is deleted', async () => {
+    const id = await uploaded('redirect-delete');
+    const link = await invokeApi('POST', `/v1/recordings/${id}/links`, { key });
+    expect(link.status).toBe(201);
+    expect(link.body.url).toMatch(/^https:\/\/api\.test\/v1\/links\/[A-Za-z0-9_-]{43}$/);
+
+    const followed = await invokeApi('GET', tokenPath(link.body.url));
+    expect(followed.status).toBe(302);
+    const target = new URL(followed.headers.location!);
+    expect(Number(target.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(300);
+    const download = await fetch(target);
+    expect(await download.text()).toBe('redirected video');
+
+    expect((await invokeApi('DELETE', `/v1/recordings/${id}`, { key })).status).toBe(204);
+    const gone = await invokeApi('GET', tokenPath(link.body.url));
+    expect(gone.status).toBe(410);
+    expect(gone.body.error.code).toBe('gone');
+  });
+
+  it('answers 404 for an unknown or malformed token and 410 for an expired one', async () => {
+    expect((await invokeApi('GET', `/v1/links/${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await invokeApi('GET', '/v1/links/short')).status).toBe(404);
+    const id = await uploaded('redirect-expired');
+    const token = 'B'.repeat(43);
+    await new LinkTokenStore(documents, tableName()).save(token, {
+      recordingId: id,
+      clientId: 'whoever',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    const expired = await invokeApi('GET', `/v1/links/${token}`);
+    expect(expired.status).toBe(410);
+  });
+
+  it('stores only the hash of a token', async () => {
+    const id = await uploaded('redirect-hash');
+    const link = await invokeApi('POST', `/v1/recordings/${id}/links`, { key });
+    const token = tokenPath(link.body.url).split('/').pop()!;
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName() }));
+    expect(JSON.stringify(Items)).not.toContain(token);
+  });
+});
