@@ -209,7 +209,7 @@ const ORIGIN =
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 
 type RawValue = unknown;
-type RawConfig = Partial<Record<(typeof CONFIG_KEYS)[number], RawValue>>;
+export type RawConfig = Partial<Record<(typeof CONFIG_KEYS)[number], RawValue>>;
 
 /**
  * Parses raw values (strings from `-c key=value`, or JSON values from cdk.json / tests), applies the

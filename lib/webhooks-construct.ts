@@ -77,7 +77,6 @@ export class WebhooksConstruct extends Construct {
         WEBHOOK_QUEUE_URL: this.deliveryQueue.queueUrl,
       },
     );
-    this.streamFunction.allow(tableStatement(table, ['GetItem'], { leadingKeys: ['CLIENT#*'] }));
     this.streamFunction.allow(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deliveryQueue.queueArn] }),
     );
@@ -104,6 +103,7 @@ export class WebhooksConstruct extends Construct {
       'Posts signed webhook events to clients',
       {
         WEBHOOK_MAX_ATTEMPTS: String(config.webhookMaxAttempts),
+        WEBHOOK_QUEUE_URL: this.deliveryQueue.queueUrl,
       },
     );
     this.deliverFunction.allow(tableStatement(table, ['GetItem'], { leadingKeys: ['CLIENT#*'] }));

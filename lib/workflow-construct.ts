@@ -154,24 +154,19 @@ export class WorkflowConstruct extends Construct {
 
   private definition(props: WorkflowConstructProps): sfn.IChainable {
     const fns = this.functions;
-    const invoke = (
-      id: string,
-      fn: LambdaFunction,
-      payload: sfn.TaskInput | undefined,
-      resultPath: string | null,
-    ) =>
+    // Every Lambda step gets the whole execution state as its event and returns only its result.
+    const invoke = (id: string, fn: LambdaFunction, resultPath: string | null) =>
       new tasks.LambdaInvoke(this, id, {
         stateName: id,
         lambdaFunction: fn.function,
         payloadResponseOnly: true,
-        ...(payload ? { payload } : {}),
         resultPath: resultPath ?? sfn.JsonPath.DISCARD,
       });
 
     const recordingId = sfn.JsonPath.stringAt('$.recordingId');
 
-    // 6. MarkErrored → Fail. Input: the whole execution state (the failure is at $.failure).
-    const markErrored = invoke(STATE.markErrored, fns.markErrored, undefined, null).next(
+    // 6. MarkErrored → Fail (the failure is at $.failure).
+    const markErrored = invoke(STATE.markErrored, fns.markErrored, null).next(
       new sfn.Fail(this, STATE.recordingErrored, {
         stateName: STATE.recordingErrored,
         error: 'RecordingErrored',
@@ -181,18 +176,8 @@ export class WorkflowConstruct extends Construct {
 
     // 5. NotifyHost, retried on SES throttling; a permanent failure is recorded, never dropped.
     const done = new sfn.Succeed(this, STATE.done, { stateName: STATE.done });
-    const recordEmailFailure = invoke(
-      STATE.recordEmailFailure,
-      fns.recordEmailFailure,
-      sfn.TaskInput.fromObject({ recordingId, error: sfn.JsonPath.objectAt('$.emailFailure') }),
-      null,
-    ).next(done);
-    const notifyHost = invoke(
-      STATE.notifyHost,
-      fns.notifyHost,
-      sfn.TaskInput.fromObject({ recordingId }),
-      '$.notification',
-    )
+    const recordEmailFailure = invoke(STATE.recordEmailFailure, fns.recordEmailFailure, null).next(done);
+    const notifyHost = invoke(STATE.notifyHost, fns.notifyHost, '$.notification')
       .addRetry({
         errors: EMAIL_RETRY_ERRORS,
         interval: Duration.seconds(5),
@@ -204,23 +189,18 @@ export class WorkflowConstruct extends Construct {
       .addCatch(recordEmailFailure, { errors: ['States.ALL'], resultPath: '$.emailFailure' });
     notifyHost.next(done);
 
-    // 4. FinalizeRecording: { recordingId, recorder: RecorderReport }.
-    const finalize = invoke(
-      STATE.finalizeRecording,
-      fns.finalizeRecording,
-      sfn.TaskInput.fromObject({ recordingId, recorder: sfn.JsonPath.objectAt('$.recorder') }),
-      '$.finalized',
-    ).addCatch(markErrored, { errors: ['States.ALL'], resultPath: '$.failure' });
+    // 4. FinalizeRecording: reads recordingId and the RecorderReport at $.recorder.
+    const finalize = invoke(STATE.finalizeRecording, fns.finalizeRecording, '$.finalized').addCatch(
+      markErrored,
+      { errors: ['States.ALL'], resultPath: '$.failure' },
+    );
     finalize.next(notifyHost);
 
-    // 3. SalvageRecording: whole state in, { salvaged, report? } at $.salvage.
-    const salvage = invoke(STATE.salvageRecording, fns.salvageRecording, undefined, '$.salvage').addCatch(
-      markErrored,
-      {
-        errors: ['States.ALL'],
-        resultPath: '$.salvageError',
-      },
-    );
+    // 3. SalvageRecording: { salvaged, report? } at $.salvage.
+    const salvage = invoke(STATE.salvageRecording, fns.salvageRecording, '$.salvage').addCatch(markErrored, {
+      errors: ['States.ALL'],
+      resultPath: '$.salvageError',
+    });
     salvage.next(
       new sfn.Choice(this, STATE.wasSalvaged, { stateName: STATE.wasSalvaged })
         .when(
