@@ -8,6 +8,8 @@ export interface GroupProcess {
   output(): string;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once the leader is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves when the leader has exited (however it ended). */
+  readonly gone: Promise<void>;
 }
 
 const OUTPUT_LIMIT = 16 * 1024;
@@ -58,6 +60,7 @@ export function spawnGroup(
   return {
     child,
     exited,
+    gone,
     output: () => output,
     async stop(graceMs = 5_000) {
       stopping = true;

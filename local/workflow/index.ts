@@ -1,0 +1,90 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StateMachineDefinition } from './definition.js';
+import { handlerModuleName } from './definition.js';
+import { containerEnvironment, RecorderTasks } from './recorder-tasks.js';
+import { WorkflowRunner } from './runner.js';
+import { startSfnServer } from './sfn-server.js';
+import type { WorkflowLambda } from './task-overrides.js';
+import { TaskError, TaskTokens } from './task-tokens.js';
+
+export type { StateMachineDefinition } from './definition.js';
+export { RECORDER_MAIN } from './recorder-tasks.js';
+
+export interface LocalWorkflowOptions {
+  readonly definition: StateMachineDefinition;
+  readonly stateMachineArn: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Environment for the recorder processes on top of the container overrides (endpoints, names, SFN). */
+  readonly recorderEnv: Record<string, string>;
+  /** Recorder command line (tests); defaults to recorder-container/src/main.ts. */
+  readonly recorderCommand?: readonly string[];
+  /** Loads the Lambda of a Task state; defaults to lambdas/handlers/workflow/<kebab-case state name>.ts. */
+  readonly loadLambda?: (stateName: string) => Promise<WorkflowLambda>;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalWorkflow {
+  /** The Step Functions endpoint: AWS_ENDPOINT_URL_SFN for the start handler and the recorder. */
+  readonly endpoint: string;
+  readonly runner: WorkflowRunner;
+  readonly recorders: RecorderTasks;
+  stop(): Promise<void>;
+}
+
+export function importWorkflowLambda(stateName: string): Promise<WorkflowLambda> {
+  const path = `../../lambdas/handlers/workflow/${handlerModuleName(stateName)}.ts`;
+  return import(new URL(path, import.meta.url).href).then((module: { handler?: unknown }) => {
+    if (typeof module.handler !== 'function') throw new Error(`${path} exports no handler function`);
+    return module.handler as WorkflowLambda;
+  });
+}
+
+/**
+ * The recording workflow on this machine: the synthesized definition run by aws-local-stepfunctions,
+ * Lambda tasks bound to the handlers, RunRecorder launching the recorder as a child process, and a
+ * Step Functions endpoint for StartExecution and the task-token callbacks.
+ */
+export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise<LocalWorkflow> {
+  const tokens = new TaskTokens();
+  const dynamodb = new DynamoDBClient({});
+  const recorders = new RecorderTasks({
+    env: options.recorderEnv,
+    ...(options.recorderCommand ? { command: options.recorderCommand } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const runner = new WorkflowRunner({
+    definition: options.definition,
+    stateMachineArn: options.stateMachineArn,
+    tokens,
+    ...(options.log ? { log: options.log } : {}),
+    services: {
+      lambda: options.loadLambda ?? importWorkflowLambda,
+      dynamodb,
+      runTaskAndWait: async ({ parameters, heartbeatSeconds }) => {
+        const token = containerEnvironment(parameters).TASK_TOKEN;
+        if (!token)
+          throw new TaskError('States.Runtime', 'RunRecorder passes no TASK_TOKEN to the container');
+        const outcome = tokens.wait(token, heartbeatSeconds);
+        // The execution may end first (TimeoutSecondsPath, abort): nobody awaits the outcome then.
+        outcome.catch(() => {});
+        recorders.launch(parameters);
+        return outcome;
+      },
+      stopTask: async (taskArn) => recorders.stop(taskArn),
+    },
+  });
+  const server = await startSfnServer({ port: options.port, runner, tokens });
+  return {
+    endpoint: server.endpoint,
+    runner,
+    recorders,
+    stop: async () => {
+      await recorders.stopAll();
+      tokens.closeAll();
+      await runner.stopAll();
+      await server.stop();
+      dynamodb.destroy();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type GroupProcess, spawnGroup } from '../emulators/process-group.js';
+import { TaskError } from './task-tokens.js';
+
+export const RECORDER_MAIN = fileURLToPath(new URL('../../recorder-container/src/main.ts', import.meta.url));
+
+export interface RecorderTasksOptions {
+  /** Command line of the recorder; defaults to recorder-container/src/main.ts run by this Node with tsx. */
+  readonly command?: readonly string[];
+  /** Environment of every recorder, winning over the container overrides (emulator endpoints, names). */
+  readonly env: Record<string, string>;
+  /** ECS sends SIGKILL this long after SIGTERM (the task definition's stopTimeout, default 30 s). */
+  readonly stopTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The container environment of a RunTask call: every `Overrides.ContainerOverrides[].Environment` entry. */
+export function containerEnvironment(parameters: Record<string, unknown>): Record<string, string> {
+  const overrides = (parameters.Overrides as { ContainerOverrides?: unknown } | undefined)
+    ?.ContainerOverrides;
+  const env: Record<string, string> = {};
+  if (!Array.isArray(overrides)) return env;
+  for (const container of overrides as { Environment?: { Name?: unknown; Value?: unknown }[] }[]) {
+    for (const entry of container.Environment ?? []) {
+      if (typeof entry.Name === 'string' && entry.Value !== undefined) env[entry.Name] = String(entry.Value);
+    }
+  }
+  return env;
+}
+
+/**
+ * ECS tasks as local processes: RunTask starts the recorder with the task's environment and a task ARN;
+ * StopTask sends SIGTERM to it (the container's main process) and SIGKILL to all it started after the
+ * stop timeout, as ECS does.
+ */
+export class RecorderTasks {
+  private readonly running = new Map<string, GroupProcess>();
+
+  constructor(private readonly options: RecorderTasksOptions) {}
+
+  /** Starts a recorder; returns its task ARN. */
+  launch(parameters: Record<string, unknown>): string {
+    const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/local/${randomUUID().replaceAll('-', '')}`;
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...containerEnvironment(parameters),
+      ...this.options.env,
+      TASK_ARN: taskArn,
+    };
+    const [command, ...args] = this.options.command ?? [process.execPath, '--import', 'tsx', RECORDER_MAIN];
+    if (!command) throw new TaskError('ECS.AmazonECSException', 'no recorder command');
+    const recorder = spawnGroup(command, args, { env });
+    this.running.set(taskArn, recorder);
+    const label = env.RECORDING_ID ?? taskArn.split('/').at(-1);
+    const log = this.options.log;
+    if (log) {
+      for (const stream of [recorder.child.stdout, recorder.child.stderr]) {
+        if (stream)
+          createInterface({ input: stream }).on('line', (line) => log(`[recorder ${label}] ${line}`));
+      }
+    }
+    recorder.gone.then(() => {
+      this.running.delete(taskArn);
+      log?.(
+        `[recorder ${label}] exited (code ${recorder.child.exitCode}, signal ${recorder.child.signalCode})`,
+      );
+    });
+    return taskArn;
+  }
+
+  /** Like ECS StopTask: returns at once; the task stops in the background. */
+  stop(taskArn: string): void {
+    const recorder = this.running.get(taskArn);
+    if (!recorder)
+      throw new TaskError('Ecs.InvalidParameterException', `The referenced task was not found: ${taskArn}`);
+    recorder.child.kill('SIGTERM');
+    const timer = setTimeout(() => void recorder.stop(0), this.options.stopTimeoutMs ?? 30_000);
+    recorder.gone.then(() => {
+      clearTimeout(timer);
+      void recorder.stop(0);
+    });
+  }
+
+  isRunning(taskArn: string): boolean {
+    return this.running.has(taskArn);
+  }
+
+  /** Stops every recorder (SIGTERM, SIGKILL after `graceMs`) and waits for them. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    await Promise.all([...this.running.values()].map((recorder) => recorder.stop(graceMs)));
+  }
+}
