@@ -1,4 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Recording, type RecordingView, toView } from '../domain/recording.js';
 
 export const WEBHOOK_EVENT_TYPES = [
@@ -85,4 +87,32 @@ export function webhookHeaders(
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': `v1,${signature}`,
   };
+}
+
+/** A DynamoDB stream record, as Lambda and the DynamoDB Streams API both deliver it. */
+export interface StreamRecordLike {
+  dynamodb?: {
+    OldImage?: Record<string, unknown>;
+    NewImage?: Record<string, unknown>;
+    ApproximateCreationDateTime?: number | Date;
+  };
+}
+
+function recordingImage(image: Record<string, unknown> | undefined): Recording | undefined {
+  if (!image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return item.type === 'recording' ? (item as unknown as Recording) : undefined;
+}
+
+/** Every webhook delivery owed for a batch of stream records, in order. Other items yield none. */
+export function deliveriesForStreamRecords(records: readonly StreamRecordLike[]): WebhookDelivery[] {
+  return records.flatMap((record) => {
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    const at = created instanceof Date ? created : new Date(created ? created * 1000 : Date.now());
+    return webhookEventsFor(
+      recordingImage(record.dynamodb?.OldImage),
+      recordingImage(record.dynamodb?.NewImage),
+      at.toISOString(),
+    );
+  });
 }
