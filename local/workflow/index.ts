@@ -19,8 +19,14 @@ export interface LocalWorkflowOptions {
   readonly recorderEnv: Record<string, string>;
   /** Recorder command line (tests); defaults to recorder-container/src/main.ts. */
   readonly recorderCommand?: readonly string[];
-  /** Loads the Lambda of a Task state; defaults to lambdas/handlers/workflow/<kebab-case state name>.ts. */
+  /** Task state → module under lambdas/handlers (`workflow/notify-host`); else workflow/<kebab-case name>. */
+  readonly lambdaModules?: Record<string, string>;
+  /** Loads the Lambda of a Task state (tests); defaults to importing it per `lambdaModules`. */
   readonly loadLambda?: (stateName: string) => Promise<WorkflowLambda>;
+  /** SIGKILL this long after StopTask's SIGTERM (the container's stopTimeout). */
+  readonly stopTimeoutMs?: number;
+  /** Wait state name → milliseconds, instead of the definition's duration. */
+  readonly waitOverridesMs?: Record<string, number>;
   readonly log?: (line: string) => void;
 }
 
@@ -32,12 +38,17 @@ export interface LocalWorkflow {
   stop(): Promise<void>;
 }
 
-export function importWorkflowLambda(stateName: string): Promise<WorkflowLambda> {
-  const path = `../../lambdas/handlers/workflow/${handlerModuleName(stateName)}.ts`;
-  return import(new URL(path, import.meta.url).href).then((module: { handler?: unknown }) => {
-    if (typeof module.handler !== 'function') throw new Error(`${path} exports no handler function`);
-    return module.handler as WorkflowLambda;
-  });
+export function workflowLambdaImporter(
+  lambdaModules: Record<string, string> = {},
+): (stateName: string) => Promise<WorkflowLambda> {
+  return (stateName) => {
+    const module = lambdaModules[stateName] ?? `workflow/${handlerModuleName(stateName)}`;
+    const path = `../../lambdas/handlers/${module}.ts`;
+    return import(new URL(path, import.meta.url).href).then((loaded: { handler?: unknown }) => {
+      if (typeof loaded.handler !== 'function') throw new Error(`${path} exports no handler function`);
+      return loaded.handler as WorkflowLambda;
+    });
+  };
 }
 
 /**
@@ -51,6 +62,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
   const recorders = new RecorderTasks({
     env: options.recorderEnv,
     ...(options.recorderCommand ? { command: options.recorderCommand } : {}),
+    ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
     ...(options.log ? { log: options.log } : {}),
   });
   const runner = new WorkflowRunner({
@@ -58,8 +70,9 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     stateMachineArn: options.stateMachineArn,
     tokens,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     services: {
-      lambda: options.loadLambda ?? importWorkflowLambda,
+      lambda: options.loadLambda ?? workflowLambdaImporter(options.lambdaModules),
       dynamodb,
       runTaskAndWait: async ({ parameters, heartbeatSeconds }) => {
         const token = containerEnvironment(parameters).TASK_TOKEN;

@@ -41,6 +41,8 @@ export interface WorkflowRunnerOptions {
   readonly services: TaskServices;
   readonly tokens: TaskTokens;
   readonly log?: (line: string) => void;
+  /** Wait state name → milliseconds. */
+  readonly waitOverridesMs?: Record<string, number>;
 }
 
 /**
