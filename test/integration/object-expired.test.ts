@@ -21,10 +21,12 @@ describe('lifecycle expiry', () => {
 
   it('marks an uploaded recording DELETED when its file expires, and ignores repeats', async () => {
     const store = new DynamoRecordingStore(documents, tableName());
+    const id = 'rec_01JDX8M8Y1T5Q6N0W2Z3C4EXPD';
     const recording = uploadedRecording({
-      id: 'rec_01JDX8M8Y1T5Q6N0W2Z3C4EXPD',
+      id,
       meetingId: 'expiring',
       status: 'INVOKED',
+      objectKey: `recordings/acme/expiring/${id}/Weekly sync-2026-11-23T09-41-05Z.mp4`,
     });
     await store.create(recording);
     await store.transition(recording.id, 'RECORDING');
