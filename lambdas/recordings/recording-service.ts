@@ -262,8 +262,8 @@ export class RecordingService {
       objectKey: `${recordingPrefix(clientId, request.meetingId, id)}${fileName}`,
       stopRequestedAt: null,
       lastWarningSeconds: null,
-      // DynamoDB's TTL removes the item a day after the file's own expiry.
-      ttl: Math.floor(Date.parse(expiresAt) / 1000) + 86_400,
+      // The item outlives its file by 30 days, so that clients see it DELETED before it disappears.
+      ttl: Math.floor(Date.parse(expiresAt) / 1000) + 30 * 86_400,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PresignedLinkIssuer } from '../../lambdas/links/presigned-link-issuer.js';
@@ -22,7 +22,11 @@ beforeAll(() => {
 
 /** An UPLOADED recording in the table, its file in S3. */
 async function seedUploaded(overrides: Parameters<typeof uploadedRecording>[0] = {}) {
-  const id = `rec_01JDX8M8Y1T5Q6N0W2Z3C4V${Math.random().toString(36).slice(2, 5).toUpperCase().replace(/[ILOU]/g, 'X')}`;
+  const id = `rec_01JDX8M8Y1T5Q6N0W2Z3C4V${Math.random()
+    .toString(36)
+    .slice(2, 5)
+    .toUpperCase()
+    .replace(/[ILOU]/g, 'X')}`;
   const recording = uploadedRecording({
     id,
     status: 'INVOKED',
@@ -43,7 +47,10 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
     const recording = await seedUploaded();
     const sesClient = new SESv2Client({});
     const sentAt = new Date();
-    const updated = await notifyHost({ store, ses: sesClient, links, settings, now: () => sentAt }, recording.id);
+    const updated = await notifyHost(
+      { store, ses: sesClient, links, settings, now: () => sentAt },
+      recording.id,
+    );
     expect(updated.email).toEqual({
       to: recording.host.email,
       sentAt: sentAt.toISOString(),
@@ -73,12 +80,20 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
     try {
       const cases: Array<[Error, string]> = [
         [Object.assign(new Error('slow'), { name: 'TooManyRequestsException' }), 'EmailThrottled'],
-        [Object.assign(new Error('down'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }), 'EmailTransient'],
-        [Object.assign(new Error('bad'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }), 'EmailRejected'],
+        [
+          Object.assign(new Error('down'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }),
+          'EmailTransient',
+        ],
+        [
+          Object.assign(new Error('bad'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }),
+          'EmailRejected',
+        ],
       ];
       for (const [error, name] of cases) {
         ses.on(SendEmailCommand).rejects(error);
-        await expect(notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id)).rejects.toMatchObject({ name });
+        await expect(
+          notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id),
+        ).rejects.toMatchObject({ name });
       }
       expect((await store.get(recording.id))?.email).toBeNull();
     } finally {
@@ -87,9 +102,15 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
   });
 
   it('refuses to email about a recording that is not UPLOADED', async () => {
-    const recording = uploadedRecording({ id: 'rec_01JDX8M8Y1T5Q6N0W2Z3C4VZZZ', meetingId: 'not-uploaded', status: 'INVOKED' });
+    const recording = uploadedRecording({
+      id: 'rec_01JDX8M8Y1T5Q6N0W2Z3C4VZZZ',
+      meetingId: 'not-uploaded',
+      status: 'INVOKED',
+    });
     await store.create(recording);
-    await expect(notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id)).rejects.toMatchObject({
+    await expect(
+      notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id),
+    ).rejects.toMatchObject({
       name: 'NotUploaded',
     });
   });
