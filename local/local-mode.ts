@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ApiKeySpec, putApiKey, type SeededApiKey } from './api-keys.js';
+import { type ApiServer, startApiServer } from './api-server.js';
+import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
+import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
+import { localLambdaEnv } from './lambda-env.js';
+import { type LocalWorkflow, startLocalWorkflow } from './workflow/index.js';
+import { synthesizedWorkflow } from './workflow/synthesized.js';
+
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:recordings-local`;
+
+export interface LocalModePorts {
+  api: number;
+  dynamodb: number;
+  s3: number;
+  ses: number;
+  sfn: number;
+  demo: number;
+}
+
+export interface LocalModeOptions {
+  /** 0 for any free port. */
+  readonly ports: LocalModePorts;
+  /** Keeps DynamoDB, S3 and the cursor secret here; without it everything is in memory or temporary. */
+  readonly dataDir?: string;
+  readonly apiKeys: readonly ApiKeySpec[];
+  /** User settings (LINK_MODE, ALLOWED_MEETING_ORIGINS, …, see lambda-env.ts); defaults to process.env. */
+  readonly settings?: NodeJS.ProcessEnv;
+  /** Wait state name → milliseconds (tests shorten WaitForRecorderExit). */
+  readonly waitOverridesMs?: Record<string, number>;
+  /** Recorder command line; defaults to recorder-container/src/main.ts. */
+  readonly recorderCommand?: readonly string[];
+  /** Extra environment for every recorder process (timers, part size). */
+  readonly recorderEnv?: Record<string, string>;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalEndpoints {
+  readonly api: string;
+  /** The SES emulator's base URL: web UI at `/`, sent mail at `/store`. */
+  readonly ses: string;
+  readonly s3: string;
+  readonly dynamodb: string;
+  readonly sfn: string;
+  readonly demoMeeting: string;
+}
+
+export interface LocalMode {
+  readonly endpoints: LocalEndpoints;
+  readonly apiKeys: readonly SeededApiKey[];
+  readonly workflow: LocalWorkflow;
+  /** Everything set in process.env for the in-process handlers (and inherited by recorders). */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole pipeline on loopback: emulators with the table and bucket, the synthesized workflow with the
+ * recorder as a child process, the API server with the real handlers, seeded API keys and the demo meeting.
+ * The handlers run in this process, so this sets process.env (one local mode per process).
+ */
+export async function startLocalMode(options: LocalModeOptions): Promise<LocalMode> {
+  const log = options.log ?? (() => {});
+  const settings = options.settings ?? process.env;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) {
+      await stopOne().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    }
+  };
+  try {
+    const emulators: Emulators = await startEmulators({
+      ports: { dynamodb: options.ports.dynamodb, s3: options.ports.s3, ses: options.ports.ses },
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
+    stoppers.push(() => emulators.stop());
+    Object.assign(process.env, emulators.env);
+
+    const synthesized = synthesizedWorkflow(
+      { ...emulators.resources, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
+      settings.LINK_MODE ? { linkMode: settings.LINK_MODE } : {},
+    );
+    const recorderSettings = {
+      ...synthesized.recorderEnv,
+      ...emulators.env,
+      ALLOW_LOOPBACK_HTTP: 'true',
+      ALLOWED_MEETING_ORIGINS: settings.ALLOWED_MEETING_ORIGINS ?? '*',
+      ...options.recorderEnv,
+    };
+    const workflow = await startLocalWorkflow({
+      definition: synthesized.definition,
+      lambdaModules: synthesized.lambdaModules,
+      stateMachineArn: STATE_MACHINE_ARN,
+      port: options.ports.sfn,
+      recorderEnv: recorderSettings,
+      stopTimeoutMs: synthesized.stopTimeoutSeconds * 1000,
+      ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
+      ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
+      log,
+    });
+    stoppers.push(() => workflow.stop());
+
+    const api: ApiServer = await startApiServer({
+      port: options.ports.api,
+      linkMode: settings.LINK_MODE ?? 'presigned',
+      log,
+    });
+    stoppers.push(() => api.stop());
+    const env = {
+      ...emulators.env,
+      ...localLambdaEnv({
+        apiUrl: api.url,
+        sfnEndpoint: workflow.endpoint,
+        stateMachineArn: STATE_MACHINE_ARN,
+        cursorSecret: cursorSecret(options.dataDir),
+        appVersion: appVersion(),
+        env: settings,
+      }),
+    };
+    Object.assign(process.env, env);
+
+    const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
+    stoppers.push(() => demo.stop());
+
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const apiKeys: SeededApiKey[] = [];
+    for (const spec of options.apiKeys)
+      apiKeys.push(await putApiKey(documents, emulators.resources.tableName, spec));
+    documents.destroy();
+
+    return {
+      endpoints: {
+        api: api.url,
+        ses: emulators.endpoints.ses,
+        s3: emulators.endpoints.s3,
+        dynamodb: emulators.endpoints.dynamodb,
+        sfn: workflow.endpoint,
+        demoMeeting: demo.url,
+      },
+      apiKeys,
+      workflow,
+      env,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A random cursor-signing secret, kept with the data so cursors survive a restart. */
+function cursorSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'cursor-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function appVersion(): string {
+  const packageJson = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
