@@ -1,0 +1,140 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { type RawConfig, resolveConfig } from '../../lib/config.js';
+import { RecordingStack } from '../../lib/recording-stack.js';
+import { synthesizeStack } from '../../lib/synth-for-local.js';
+import { SYNTH_TIMEOUT } from './helpers.js';
+
+/** Synthesizes like bin/app.ts (cdk-nag as a validation plugin) and returns nag's own report too. */
+function synthWithNag(config: RawConfig, env?: { account: string; region: string }) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RecordingStack(app, 'NagCheck', {
+    config: resolveConfig(config),
+    recorderImage: ecs.ContainerImage.fromRegistry('meeting-recorder/recorder:test'),
+    ...(env ? { env } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Throws "Validation failed" on any unacknowledged finding, as `cdk synth` does.
+  const assembly = app.synth();
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  return { assembly, report, stack };
+}
+
+const findings = (report: ReturnType<typeof synthWithNag>['report']) =>
+  report.violations.map(
+    (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+  );
+
+describe('cdk-nag AwsSolutions', () => {
+  it(
+    'finds nothing unacknowledged with the defaults',
+    () => {
+      const { report } = synthWithNag({});
+      expect(findings(report)).toEqual([]);
+      expect(report.success).toBe(true);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'finds nothing unacknowledged in redirect mode, destroy policy, no access logs, no webhooks, ARM64',
+    () => {
+      const { report } = synthWithNag({
+        linkMode: 'redirect',
+        removalPolicy: 'destroy',
+        serverAccessLogs: false,
+        webhooksEnabled: false,
+        recorderArchitecture: 'ARM64',
+        alarmEmail: 'ops@example.com',
+        senderEmail: 'rec@example.org',
+        sesIdentityDomain: 'example.org',
+        allowedMeetingOrigins: '*',
+      });
+      expect(findings(report)).toEqual([]);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'finds nothing unacknowledged in an existing VPC',
+    () => {
+      const { report, stack } = synthWithNag(
+        { vpcId: 'vpc-0123456789abcdef0' },
+        { account: '123456789012', region: 'eu-west-1' },
+      );
+      expect(findings(report)).toEqual([]);
+      expect(stack.recorder.vpc.vpcId).toBeDefined();
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'every acknowledgement carries a reason',
+    () => {
+      const { stack } = synthWithNag({});
+      const acknowledgements = stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+        .flatMap((m) => Object.entries(m.data as Record<string, string>));
+      expect(acknowledgements.length).toBeGreaterThan(5);
+      for (const [id, reason] of acknowledgements) {
+        expect(reason, id).toMatch(/\w{4,}.*\w{4,}.*\w{4,}/);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
+});
+
+describe('synth like `cdk synth`', () => {
+  it(
+    'bundles every function with esbuild (ESM, minified, source maps) without Docker',
+    () => {
+      const { app, stack } = synthesizeStack({}, { bundle: true });
+      const outdir = app.outdir;
+      const assets = JSON.parse(
+        readFileSync(path.join(outdir, `${stack.stackName}.assets.json`), 'utf8'),
+      ) as {
+        files: Record<string, { source: { path: string; packaging?: string } }>;
+      };
+      const bundles = Object.values(assets.files).filter((f) => f.source.packaging === 'zip');
+      expect(bundles.length).toBeGreaterThanOrEqual(16);
+      for (const bundle of bundles) {
+        const dir = path.join(outdir, bundle.source.path);
+        const files = readdirSync(dir);
+        expect(files).toContain('index.mjs');
+        expect(files).toContain('index.mjs.map');
+        const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+        expect(code.slice(0, 100)).toMatch(/^import \{ createRequire as __cr \} from 'node:module';/);
+        expect(code.slice(0, 100_000).split('\n').length, 'minified').toBeLessThan(50);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it.runIf(existsSync(path.resolve(import.meta.dirname, '../../recorder-container/Dockerfile')))(
+    'stages the recorder image from recorder-container/Dockerfile without node_modules',
+    () => {
+      const { app, stack } = synthesizeStack({}, { recorderImageAsset: true });
+      const assets = JSON.parse(
+        readFileSync(path.join(app.outdir, `${stack.stackName}.assets.json`), 'utf8'),
+      ) as {
+        dockerImages: Record<
+          string,
+          { source: { directory: string; dockerFile: string; platform?: string } }
+        >;
+      };
+      const [image] = Object.values(assets.dockerImages);
+      expect(image?.source.dockerFile).toBe('recorder-container/Dockerfile');
+      expect(image?.source.platform).toBe('linux/amd64');
+      const staged = path.join(app.outdir, image?.source.directory ?? '');
+      expect(existsSync(path.join(staged, 'recorder-container', 'Dockerfile'))).toBe(true);
+      expect(existsSync(path.join(staged, 'node_modules'))).toBe(false);
+      expect(existsSync(path.join(staged, '.git'))).toBe(false);
+    },
+    SYNTH_TIMEOUT,
+  );
+});
