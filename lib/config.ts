@@ -83,6 +83,12 @@ export interface RecordingConfig {
    */
   readonly recorderArchitecture: RecorderArchitecture;
   /**
+   * A prebuilt recorder image to run instead of building recorder-container/Dockerfile (context `recorderImage`),
+   * e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0`. It must match `recorderArchitecture`.
+   * @default - built from recorder-container/Dockerfile and published as a CDK asset on deploy
+   */
+  readonly recorderImage?: string;
+  /**
    * Existing VPC to run the recorder in (context `vpcId`; needs a `cdk synth` with credentials once to
    * look it up, then cdk.context.json). Its public subnets are used, with a public IP per task.
    * @default - a new VPC with public subnets in two AZs and no NAT gateways
@@ -160,6 +166,7 @@ export const CONFIG_KEYS = [
   'recorderCpu',
   'recorderMemoryMiB',
   'recorderArchitecture',
+  'recorderImage',
   'vpcId',
   'webhooksEnabled',
   'webhookMaxAttempts',
@@ -207,6 +214,8 @@ const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A
 const ORIGIN =
   /^(\*|(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const IMAGE =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\.[a-z0-9-]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/;
 
 type RawValue = unknown;
 export type RawConfig = Partial<Record<(typeof CONFIG_KEYS)[number], RawValue>>;
@@ -309,6 +318,10 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
       RECORDER_ARCHITECTURES,
       CONFIG_DEFAULTS.recorderArchitecture,
     ),
+    ...optional(
+      'recorderImage',
+      text('recorderImage', IMAGE, 'an image reference such as registry/repository:tag'),
+    ),
     ...optional('vpcId', text('vpcId', VPC_ID, 'a VPC id such as vpc-0123456789abcdef0')),
     webhooksEnabled: bool('webhooksEnabled', CONFIG_DEFAULTS.webhooksEnabled),
     webhookMaxAttempts: int('webhookMaxAttempts', CONFIG_DEFAULTS.webhookMaxAttempts, 1, 20),
@@ -357,23 +370,33 @@ export function configFromContext(tryGetContext: (key: string) => unknown): Reco
   return resolveConfig(raw);
 }
 
+export interface ConfigWarning {
+  /** The config key the warning is about; `cdk synth` shows it as `recording:config:<key>`. */
+  readonly key: keyof RecordingConfig;
+  readonly message: string;
+}
+
 /** What is valid but almost certainly not what a real deployment wants; shown as synth warnings. */
-export function configWarnings(config: RecordingConfig): string[] {
-  const warnings: string[] = [];
+export function configWarnings(config: RecordingConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const warn = (key: keyof RecordingConfig, message: string) => warnings.push({ key, message });
   if (config.senderEmail === PLACEHOLDER_SENDER_EMAIL) {
-    warnings.push(
+    warn(
+      'senderEmail',
       `senderEmail is not set: using the placeholder ${PLACEHOLDER_SENDER_EMAIL}, which SES will never verify. ` +
         'Deploy with -c senderEmail=you@your-domain.',
     );
   }
   if (config.allowedMeetingOrigins.length === 0) {
-    warnings.push(
+    warn(
+      'allowedMeetingOrigins',
       'allowedMeetingOrigins is empty: every start request will be refused. ' +
         'Deploy with -c allowedMeetingOrigins=meet.example.com,*.example.org (or * for any public https host).',
     );
   }
   if (config.recorderMemoryMiB < 2048) {
-    warnings.push(
+    warn(
+      'recorderMemoryMiB',
       `recorderMemoryMiB ${config.recorderMemoryMiB} is below 2048: Chromium alone uses about 1.1 GB.`,
     );
   }

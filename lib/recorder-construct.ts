@@ -94,6 +94,7 @@ export class RecorderConstruct extends Construct {
     this.container = this.taskDefinition.addContainer(RECORDER_CONTAINER_NAME, {
       image:
         props.image ??
+        (config.recorderImage ? ecs.ContainerImage.fromRegistry(config.recorderImage) : undefined) ??
         ecs.ContainerImage.fromAsset(REPO_ROOT, {
           file: 'recorder-container/Dockerfile',
           exclude: RECORDER_IMAGE_EXCLUDES,

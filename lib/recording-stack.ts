@@ -33,8 +33,9 @@ export class RecordingStack extends Stack {
   constructor(scope: Construct, id: string, props: RecordingStackProps) {
     super(scope, id, props);
     const { config } = props;
-    for (const warning of configWarnings(config))
-      Annotations.of(this).addWarningV2('recording:config', warning);
+    for (const warning of configWarnings(config)) {
+      Annotations.of(this).addWarningV2(`recording:config:${warning.key}`, warning.message);
+    }
 
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const appVersion = readAppVersion();

@@ -36,8 +36,9 @@ describe('deployment configuration', () => {
 
   it('warns about the placeholder sender and the empty origin list', () => {
     const warnings = configWarnings(resolveConfig({}));
-    expect(warnings.join('\n')).toContain(PLACEHOLDER_SENDER_EMAIL);
-    expect(warnings.join('\n')).toContain('allowedMeetingOrigins is empty');
+    expect(warnings.map((w) => w.key)).toEqual(['senderEmail', 'allowedMeetingOrigins']);
+    expect(warnings[0]?.message).toContain(PLACEHOLDER_SENDER_EMAIL);
+    expect(warnings[1]?.message).toContain('every start request will be refused');
     expect(
       configWarnings(resolveConfig({ senderEmail: 'rec@acme.io', allowedMeetingOrigins: 'meet.acme.io' })),
     ).toEqual([]);
@@ -138,6 +139,16 @@ describe('deployment configuration', () => {
       /allowedMeetingOrigins entry "https:\/\/meet.acme.io\/path" must be a host name/,
     );
     expect(problemsOf({ vpcId: 'my-vpc' })[0]).toMatch(/vpcId must be a VPC id/);
+    expect(problemsOf({ recorderImage: 'https://x/y' })[0]).toMatch(
+      /recorderImage must be an image reference/,
+    );
+    expect(
+      resolveConfig({ recorderImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0' })
+        .recorderImage,
+    ).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0');
+    expect(
+      resolveConfig({ recorderImage: `public.ecr.aws/acme/recorder@sha256:${'a'.repeat(64)}` }).recorderImage,
+    ).toBeDefined();
     expect(problemsOf({ webhooksEnabled: 'yes' })[0]).toMatch(/webhooksEnabled must be true or false/);
     expect(problemsOf({ logRetentionDays: 31 })[0]).toMatch(/logRetentionDays \(31\) must be one of/);
     expect(problemsOf({ apiRateLimit: 100, apiBurstLimit: 10 })[0]).toMatch(

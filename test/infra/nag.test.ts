@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { type RawConfig, resolveConfig } from '../../lib/config.js';
@@ -134,6 +135,32 @@ describe('synth like `cdk synth`', () => {
       expect(existsSync(path.join(staged, 'recorder-container', 'Dockerfile'))).toBe(true);
       expect(existsSync(path.join(staged, 'node_modules'))).toBe(false);
       expect(existsSync(path.join(staged, '.git'))).toBe(false);
+    },
+    SYNTH_TIMEOUT,
+  );
+});
+
+describe('the cdk-nag gate', () => {
+  it(
+    'fails the synth on an unacknowledged finding',
+    () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new RecordingStack(app, 'NagGate', {
+        config: resolveConfig({}),
+        recorderImage: ecs.ContainerImage.fromRegistry('meeting-recorder/recorder:test'),
+      });
+      new s3.Bucket(stack, 'CarelessBucket');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => v.ruleName)).toEqual(
+        expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']),
+      );
+      expect(
+        report.violations.every((v) =>
+          v.violatingResources.every((r) => r.constructPath?.includes('CarelessBucket')),
+        ),
+      ).toBe(true);
     },
     SYNTH_TIMEOUT,
   );
