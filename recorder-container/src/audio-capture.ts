@@ -1,0 +1,126 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import { log } from './log.js';
+import { type Exit, exitOf, scrubbedEnv, sleep, spawnLogged, stopProcess } from './processes.js';
+
+export const AUDIO_RATE = 48_000;
+const BYTES_PER_FRAME = 4;
+
+/** Wall-clock seconds with sub-millisecond resolution, on the clock ffmpeg stamps video with. */
+export function wallSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+/**
+ * Captures the sink monitor with parec and dates its samples: sample k was rendered at
+ * `firstSampleAt + k / 48000`. Packets can arrive late but never before their samples exist, so the
+ * smallest `arrival − k / rate` over many packets is a tight estimate of `firstSampleAt`. This is the
+ * measurement that replaces ffmpeg's pulse timestamps, whose start-up smoothing put audio 75–450 ms
+ * off depending on when ffmpeg started.
+ */
+export class AudioCapture {
+  private framesReceived = 0;
+  private pending: Buffer[] = [];
+  private pendingFrom = 0;
+  private output: Writable | undefined;
+  private outputNextFrame = 0;
+  private carry = Buffer.alloc(0);
+  /** Estimated wall-clock time (s) of sample 0; refined with every packet. */
+  firstSampleAt = Number.POSITIVE_INFINITY;
+  /** The estimate in force when the output was attached. */
+  committedFirstSampleAt: number | undefined;
+  readonly exited: Promise<Exit>;
+
+  private constructor(private readonly parec: ChildProcess) {
+    this.exited = exitOf(parec);
+    parec.stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  /** Starts capturing; the longer it runs before `attach`, the better the estimate. */
+  static start(server: string, monitor: string): AudioCapture {
+    const parec = spawnLogged(
+      'parec',
+      'parec',
+      [
+        `--device=${monitor}`,
+        '--raw',
+        '--format=s16le',
+        `--rate=${AUDIO_RATE}`,
+        '--channels=2',
+        '--latency-msec=20',
+        '--process-time-msec=10',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: scrubbedEnv(process.env, { PULSE_SERVER: server }) },
+    );
+    return new AudioCapture(parec);
+  }
+
+  /**
+   * Waits until a second of audio has come through (the estimate has then seen about 50 packets).
+   * A fresh null sink renders its first 2 s block before it honours low latency, hence the wait.
+   */
+  async calibrated(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.framesReceived < AUDIO_RATE) {
+      if (this.parec.exitCode !== null) throw new Error(`parec exited with ${this.parec.exitCode}`);
+      if (Date.now() > deadline) throw new Error('no steady audio from the sink monitor');
+      await sleep(50);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    const arrival = wallSeconds();
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const usable = data.length - (data.length % BYTES_PER_FRAME);
+    this.carry = Buffer.from(data.subarray(usable));
+    const frames = usable / BYTES_PER_FRAME;
+    this.framesReceived += frames;
+    this.firstSampleAt = Math.min(this.firstSampleAt, arrival - this.framesReceived / AUDIO_RATE);
+    const block = data.subarray(0, usable);
+    if (this.output) this.forward(block, this.framesReceived - frames);
+    else this.pending.push(block);
+  }
+
+  /**
+   * Starts feeding raw PCM to `output` such that its first sample belongs to wall-clock time
+   * `originSeconds` (the origin of the video timeline): earlier samples are dropped, or silence is
+   * prepended if capture started later.
+   */
+  attach(output: Writable, originSeconds: number): void {
+    this.committedFirstSampleAt = this.firstSampleAt;
+    const originFrame = Math.round((originSeconds - this.firstSampleAt) * AUDIO_RATE);
+    this.output = output;
+    output.on('error', () => undefined);
+    if (originFrame < 0) output.write(Buffer.alloc(-originFrame * BYTES_PER_FRAME));
+    this.outputNextFrame = Math.max(originFrame, 0);
+    log('audio_aligned', {
+      firstSampleAt: this.firstSampleAt,
+      originSeconds,
+      droppedFrames: Math.max(originFrame, 0),
+    });
+    const pending = this.pending;
+    this.pending = [];
+    let frame = this.pendingFrom;
+    for (const block of pending) {
+      this.forward(block, frame);
+      frame += block.length / BYTES_PER_FRAME;
+    }
+  }
+
+  private forward(block: Buffer, firstFrame: number): void {
+    const skip = Math.min(Math.max(this.outputNextFrame - firstFrame, 0), block.length / BYTES_PER_FRAME);
+    if (skip * BYTES_PER_FRAME < block.length) this.output?.write(block.subarray(skip * BYTES_PER_FRAME));
+  }
+
+  /** How far the estimate moved after it was committed (ms): the residual error of the alignment. */
+  get refinementMs(): number | undefined {
+    return this.committedFirstSampleAt === undefined
+      ? undefined
+      : Math.round((this.committedFirstSampleAt - this.firstSampleAt) * 1000 * 10) / 10;
+  }
+
+  async stop(): Promise<void> {
+    this.output?.end();
+    await stopProcess(this.parec);
+  }
+}

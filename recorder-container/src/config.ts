@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { FORMATS, RESOLUTIONS } from '../../lambdas/domain/recording.js';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const positiveSeconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const MIB = 1024 * 1024;
+
+export const recorderEnvSchema = z.object({
+  RECORDING_ID: z.string().min(1),
+  MEETING_URL: z.string().min(1).max(2048),
+  OBJECT_KEY: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  TABLE_NAME: optionalText,
+  TASK_TOKEN: optionalText,
+  MAX_DURATION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(4 * 3600)
+    .default(3600),
+  RESOLUTION: z.enum(RESOLUTIONS).default('720p'),
+  FORMAT: z.enum(FORMATS).default('mp4'),
+  ALLOWED_MEETING_ORIGINS: z.string().default(''),
+  ALLOW_LOOPBACK_HTTP: booleanFlag,
+  IDLE_TIMEOUT_SECONDS: positiveSeconds(900),
+  HEARTBEAT_SECONDS: positiveSeconds(20),
+  STOP_POLL_SECONDS: positiveSeconds(2),
+  /** x264 preset: CPU against bitrate (see README for measured numbers). */
+  VIDEO_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
+    .default('veryfast'),
+  /** Bytes per uploaded part. S3 refuses parts under 5 MiB (but the last); smaller only against emulators. */
+  UPLOAD_PART_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * MIB),
+  /** Seconds a page load may take before it is retried. */
+  PAGE_LOAD_TIMEOUT_SECONDS: positiveSeconds(30),
+  /** Total seconds to keep retrying the first page load before giving up. */
+  PAGE_LOAD_DEADLINE_SECONDS: positiveSeconds(120),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** Known task ARN; on ECS it is read from the task metadata endpoint instead. */
+  TASK_ARN: optionalText,
+  ECS_CONTAINER_METADATA_URI_V4: optionalText,
+});
+
+export type RecorderEnv = z.infer<typeof recorderEnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseRecorderEnv(env: NodeJS.ProcessEnv): RecorderEnv {
+  const result = recorderEnvSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid recorder environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,145 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { RecordingFormat } from '../../lambdas/domain/recording.js';
+import { AUDIO_RATE } from './audio-capture.js';
+import { type Exit, exitOf, scrubbedEnv, spawnLogged } from './processes.js';
+
+export const FRAME_RATE = 30;
+/** Low-rate side outputs for the idle detector and the black/silence checks. */
+export const PROBE_VIDEO = { width: 64, height: 36, fps: 2 } as const;
+export const PROBE_AUDIO_RATE = 8000;
+
+export interface EncoderOptions {
+  display: string;
+  width: number;
+  height: number;
+  format: RecordingFormat;
+  preset: string;
+  /** Epoch seconds of the timeline's zero: video is stamped `wall clock − origin`; audio is fed to match. */
+  originSeconds: number;
+}
+
+const LIVE_INPUT = ['-thread_queue_size', '1024', '-probesize', '32', '-analyzeduration', '0'];
+
+/**
+ * x11grab stamps frames with the wall clock; -copyts keeps those stamps (shifted by the shared origin)
+ * instead of moving the input to start at zero. Audio arrives as raw PCM on fd 5, already aligned to
+ * the same origin by AudioCapture, so its sample count is its timeline.
+ */
+export function encoderArgs(options: EncoderOptions): string[] {
+  const container =
+    options.format === 'mp4'
+      ? ['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4']
+      : ['-f', 'matroska', '-live', '1'];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'warning',
+    '-copyts',
+    ...LIVE_INPUT,
+    '-itsoffset',
+    (-options.originSeconds).toFixed(6),
+    '-f',
+    'x11grab',
+    '-draw_mouse',
+    '0',
+    '-framerate',
+    String(FRAME_RATE),
+    '-video_size',
+    `${options.width}x${options.height}`,
+    '-i',
+    `${options.display}.0+0,0`,
+    ...LIVE_INPUT,
+    '-f',
+    's16le',
+    '-sample_rate',
+    String(AUDIO_RATE),
+    '-ch_layout',
+    'stereo',
+    '-i',
+    'pipe:5',
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-c:v',
+    'libx264',
+    '-preset',
+    options.preset,
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(FRAME_RATE),
+    '-g',
+    String(FRAME_RATE * 2),
+    '-bf',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    ...container,
+    'pipe:1',
+    '-map',
+    '0:v',
+    '-vf',
+    `fps=${PROBE_VIDEO.fps},scale=${PROBE_VIDEO.width}:${PROBE_VIDEO.height},format=gray`,
+    '-f',
+    'rawvideo',
+    'pipe:3',
+    '-map',
+    '1:a',
+    '-ac',
+    '1',
+    '-ar',
+    String(PROBE_AUDIO_RATE),
+    '-f',
+    's16le',
+    'pipe:4',
+  ];
+}
+
+export interface Encoder {
+  process: ChildProcess;
+  file: Readable;
+  probeVideo: Readable;
+  probeAudio: Readable;
+  /** Raw PCM in: s16le, 48 kHz, stereo. */
+  audioInput: Writable;
+  exited: Promise<Exit>;
+  /** Ends the capture cleanly, so that the last fragment is written; kills it if it hangs. */
+  stop(): Promise<Exit>;
+}
+
+export function startEncoder(options: EncoderOptions): Encoder {
+  const ffmpeg = spawnLogged('ffmpeg', 'ffmpeg', encoderArgs(options), {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    env: scrubbedEnv(process.env, { DISPLAY: options.display }),
+  });
+  const exited = exitOf(ffmpeg);
+  const [, stdout, , probeVideo, probeAudio, audioInput] = ffmpeg.stdio as unknown as Array<
+    Readable | Writable | null | undefined
+  >;
+  if (!stdout || !probeVideo || !probeAudio || !audioInput) throw new Error('ffmpeg pipes missing');
+  return {
+    process: ffmpeg,
+    file: stdout as Readable,
+    probeVideo: probeVideo as Readable,
+    probeAudio: probeAudio as Readable,
+    audioInput: audioInput as Writable,
+    exited,
+    stop: async () => {
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) {
+        // An input named pipe:* turns off `q` on stdin; SIGINT finishes the file just as cleanly (exit 255).
+        ffmpeg.kill('SIGINT');
+        const kill = setTimeout(() => ffmpeg.kill('SIGKILL'), 15_000);
+        const exit = await exited;
+        clearTimeout(kill);
+        return exit;
+      }
+      return exited;
+    },
+  };
+}

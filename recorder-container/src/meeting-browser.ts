@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { errorMessage, log } from './log.js';
+import { scrubbedEnv, sleep } from './processes.js';
+
+export interface MeetingBrowserOptions {
+  executablePath: string;
+  display: string;
+  pulseServer: string;
+  proxyUrl: string;
+  width: number;
+  height: number;
+  workDir: string;
+  meetingUrl: string;
+  pageLoadTimeoutMs: number;
+}
+
+export interface MeetingBrowserEvents {
+  /** The meeting page called `window.meetingRecorder.end()` (or posted `meeting-recorder:end`). */
+  onMeetingEnded(detail: string): void;
+  /** The browser could not be brought back. */
+  onUnrecoverable(error: Error): void;
+}
+
+/** Runs in every document before its own scripts: the hook a meeting page uses to end the recording. */
+const END_HOOK_SCRIPT = `(() => {
+  const end = (reason) => globalThis.__meetingRecorderEnd(String(reason ?? 'ended'));
+  Object.defineProperty(globalThis, 'meetingRecorder', {
+    value: Object.freeze({ recording: true, end }), configurable: false, writable: false,
+  });
+  globalThis.addEventListener('message', (event) => {
+    const data = event.data;
+    if (data && typeof data === 'object' && data.type === 'meeting-recorder:end') end(data.reason);
+  });
+})();`;
+
+function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): string[] {
+  const args = [
+    `--user-data-dir=${userDataDir}`,
+    '--kiosk',
+    '--window-position=0,0',
+    `--window-size=${options.width + 1},${options.height + 1}`,
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-background-timer-throttling',
+    '--disable-backgrounding-occluded-windows',
+    '--disable-renderer-backgrounding',
+    '--disable-dev-shm-usage',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-infobars',
+    '--hide-scrollbars',
+    '--test-type',
+    '--password-store=basic',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider',
+    `--proxy-server=${options.proxyUrl}`,
+    // Without this Chromium sends loopback requests around the proxy.
+    '--proxy-bypass-list=<-loopback>',
+    '--force-webrtc-ip-handling-policy=default_public_interface_only',
+  ];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return args;
+}
+
+/**
+ * Chromium showing the meeting, kept alive: a crashed page is reloaded and a dead browser relaunched,
+ * so the capture (which never stops) loses only the seconds of the gap.
+ */
+export class MeetingBrowser {
+  private browser: Browser | undefined;
+  private closing = false;
+  private recovering = false;
+  /** How many times the browser was lost and brought back, and the time that cost. */
+  gaps = 0;
+  gapMs = 0;
+
+  constructor(
+    private readonly options: MeetingBrowserOptions,
+    private readonly events: MeetingBrowserEvents,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.browser?.process()?.pid;
+  }
+
+  /** Launches and loads the meeting, retrying until `deadline` (epoch ms). Resolves once it shows. */
+  async open(deadline: number): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      try {
+        await this.launchAndLoad();
+        log('meeting_shown', { attempt, pid: this.pid });
+        return;
+      } catch (error) {
+        log('meeting_load_failed', { attempt, error: errorMessage(error) });
+        await this.closeBrowser();
+        if (this.closing) throw new Error('closed while loading the meeting');
+        const wait = Math.min(1000 * 2 ** (attempt - 1), 8000);
+        if (Date.now() + wait >= deadline) {
+          throw new MeetingUnreachableError(`meeting page did not load: ${errorMessage(error)}`);
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async launchAndLoad(): Promise<void> {
+    const userDataDir = await mkdtemp(join(this.options.workDir, 'chromium-'));
+    const browser = await puppeteer.launch({
+      executablePath: this.options.executablePath,
+      headless: false,
+      pipe: true,
+      userDataDir,
+      defaultViewport: null,
+      ignoreDefaultArgs: ['--enable-automation'],
+      args: chromiumArgs(this.options, userDataDir),
+      env: scrubbedEnv(process.env, {
+        DISPLAY: this.options.display,
+        PULSE_SERVER: this.options.pulseServer,
+        HOME: userDataDir,
+      }),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      protocolTimeout: 60_000,
+    });
+    this.browser = browser;
+    browser.once('disconnected', () => {
+      rm(userDataDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+      if (this.browser === browser) void this.recover('browser disconnected');
+    });
+    const [existing] = await browser.pages();
+    const page = existing ?? (await browser.newPage());
+    await this.loadMeeting(page);
+  }
+
+  private async loadMeeting(page: Page): Promise<void> {
+    await page.exposeFunction('__meetingRecorderEnd', (detail: string) => this.events.onMeetingEnded(detail));
+    await page.evaluateOnNewDocument(END_HOOK_SCRIPT);
+    page.once('error', (error) => {
+      if (this.browser === page.browser()) void this.recover(`page crashed: ${error.message}`);
+    });
+    const response = await page.goto(this.options.meetingUrl, {
+      waitUntil: 'load',
+      timeout: this.options.pageLoadTimeoutMs,
+    });
+    if (response === null) throw new Error('no response');
+    if (response.status() >= 400) throw new Error(`HTTP ${response.status()}`);
+    if (page.url().startsWith('chrome-error:')) throw new Error('browser error page');
+    await page.waitForFunction(
+      () =>
+        document.body !== null &&
+        (document.body.children.length > 0 || (document.body.textContent ?? '').trim() !== ''),
+      { timeout: this.options.pageLoadTimeoutMs },
+    );
+    // Two animation frames: the first paint of the loaded page has reached the screen.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+    );
+  }
+
+  private async recover(cause: string): Promise<void> {
+    if (this.closing || this.recovering) return;
+    this.recovering = true;
+    const lostAt = Date.now();
+    log('browser_lost', { cause });
+    try {
+      await this.closeBrowser();
+      await this.open(Date.now() + 60_000);
+      this.gaps += 1;
+      this.gapMs += Date.now() - lostAt;
+      log('browser_recovered', { gapMs: Date.now() - lostAt, pid: this.pid });
+    } catch (error) {
+      if (!this.closing)
+        this.events.onUnrecoverable(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async closeBrowser(): Promise<void> {
+    const browser = this.browser;
+    this.browser = undefined;
+    if (browser === undefined) return;
+    const child = browser.process();
+    await Promise.race([browser.close().catch(() => undefined), sleep(5000)]);
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.closeBrowser();
+  }
+}
+
+export class MeetingUnreachableError extends Error {
+  override name = 'MeetingUnreachableError';
+}

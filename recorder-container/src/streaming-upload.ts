@@ -1,0 +1,158 @@
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
+import { errorMessage, log } from './log.js';
+import { sleep } from './processes.js';
+
+export interface StreamingUploadOptions {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  contentType: string;
+  partBytes: number;
+  /** MP4 parts end on box boundaries; other formats anywhere. */
+  boxAligned: boolean;
+  /** How long one part (or the completion) is retried before the upload counts as failed. */
+  retryWindowMs?: number;
+}
+
+export class UploadFailedError extends Error {
+  override name = 'UploadFailedError';
+}
+
+/** Retries an S3 call with backoff until it succeeds or the window closes. */
+async function persist<T>(what: string, windowMs: number, call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + windowMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() >= deadline) throw new UploadFailedError(`${what} failed: ${errorMessage(error)}`);
+      log('upload_retry', { what, attempt, error: errorMessage(error) });
+      await sleep(Math.min(500 * 2 ** (attempt - 1), 5000));
+    }
+  }
+}
+
+/**
+ * The recording goes to S3 while it is produced: whole boxes are buffered into parts of at least
+ * `partBytes` and uploaded in order, so that at stop only the tail remains to be sent.
+ */
+export class StreamingUpload {
+  private uploadId: string | undefined;
+  private chunks: Buffer[] = [];
+  private bufferedFrom = 0;
+  private readonly boundaries: Mp4BoxBoundaries | AnyBoundaries;
+  private readonly parts: CompletedPart[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private nextPartNumber = 1;
+  private readonly retryWindowMs: number;
+  uploadedBytes = 0;
+  receivedBytes = 0;
+
+  constructor(private readonly options: StreamingUploadOptions) {
+    this.boundaries = options.boxAligned ? new Mp4BoxBoundaries() : new AnyBoundaries();
+    this.retryWindowMs = options.retryWindowMs ?? 300_000;
+  }
+
+  get partCount(): number {
+    return this.parts.length;
+  }
+
+  async begin(): Promise<void> {
+    const { s3, bucket, key, contentType } = this.options;
+    const created = await persist('CreateMultipartUpload', this.retryWindowMs, () =>
+      s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })),
+    );
+    if (!created.UploadId) throw new UploadFailedError('CreateMultipartUpload returned no UploadId');
+    this.uploadId = created.UploadId;
+    log('upload_started', { bucket, key, uploadId: this.uploadId });
+  }
+
+  write(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.receivedBytes += chunk.length;
+    const completeEnd = this.boundaries.push(chunk);
+    if (completeEnd - this.bufferedFrom >= this.options.partBytes) this.cutPart(completeEnd);
+  }
+
+  private cutPart(end: number): void {
+    const buffered = Buffer.concat(this.chunks);
+    const length = end - this.bufferedFrom;
+    const body = buffered.subarray(0, length);
+    this.chunks = length < buffered.length ? [buffered.subarray(length)] : [];
+    this.bufferedFrom = end;
+    const partNumber = this.nextPartNumber;
+    this.nextPartNumber += 1;
+    this.queue = this.queue.then(async () => {
+      if (this.failure) return;
+      try {
+        await this.uploadPart(partNumber, body);
+      } catch (error) {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        log('upload_part_failed', { partNumber, error: this.failure.message });
+      }
+    });
+  }
+
+  private async uploadPart(partNumber: number, body: Buffer): Promise<void> {
+    const { s3, bucket, key } = this.options;
+    const answer = await persist(`UploadPart ${partNumber}`, this.retryWindowMs, () =>
+      s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: this.uploadId,
+          PartNumber: partNumber,
+          Body: body,
+        }),
+      ),
+    );
+    this.parts.push({ PartNumber: partNumber, ETag: answer.ETag });
+    this.uploadedBytes += body.length;
+    log('upload_part', { partNumber, bytes: body.length, uploadedBytes: this.uploadedBytes });
+  }
+
+  /**
+   * Sends the tail (only whole boxes: a fragment cut short by a dying encoder is dropped) and
+   * completes the upload. Returns the object's size; 0 when nothing was recorded (upload aborted).
+   */
+  async finish(): Promise<number> {
+    if (this.boundaries.completeEnd > this.bufferedFrom) this.cutPart(this.boundaries.completeEnd);
+    await this.queue;
+    if (this.failure) throw this.failure;
+    const { s3, bucket, key } = this.options;
+    if (this.parts.length === 0) {
+      await this.abort();
+      return 0;
+    }
+    const parts = [...this.parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    await persist('CompleteMultipartUpload', this.retryWindowMs, () =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: this.uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      ),
+    );
+    log('upload_completed', { key, parts: parts.length, sizeBytes: this.uploadedBytes });
+    return this.uploadedBytes;
+  }
+
+  async abort(): Promise<void> {
+    if (!this.uploadId) return;
+    const { s3, bucket, key } = this.options;
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: this.uploadId }))
+      .catch((error) => log('upload_abort_failed', { error: errorMessage(error) }));
+  }
+}

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BIG = 512 * 1024 * 1024;
+
+export interface StreamFacts {
+  codecType: string;
+  codecName: string;
+  width?: number;
+  height?: number;
+  startTime: number;
+  duration: number;
+  frames?: number;
+  profile?: string;
+  pixFmt?: string;
+}
+
+export interface FileFacts {
+  formatName: string;
+  duration: number;
+  video: StreamFacts;
+  audio: StreamFacts;
+}
+
+/** ffprobe facts of both streams; counts video frames by decoding (what a player would show). */
+export async function probeMedia(file: string): Promise<FileFacts> {
+  const { stdout } = await run(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-show_entries',
+      'format=format_name,duration:stream=codec_type,codec_name,width,height,start_time,duration,nb_read_frames,profile,pix_fmt',
+      '-of',
+      'json',
+      file,
+    ],
+    { maxBuffer: BIG },
+  );
+  const parsed = JSON.parse(stdout) as {
+    format: { format_name: string; duration: string };
+    streams: Array<Record<string, string | number | undefined>>;
+  };
+  const facts = (type: string): StreamFacts => {
+    const stream = parsed.streams.find((candidate) => candidate['codec_type'] === type);
+    if (!stream) throw new Error(`no ${type} stream in ${file}`);
+    return {
+      codecType: type,
+      codecName: String(stream['codec_name']),
+      width: stream['width'] === undefined ? undefined : Number(stream['width']),
+      height: stream['height'] === undefined ? undefined : Number(stream['height']),
+      startTime: Number(stream['start_time'] ?? 0),
+      duration: Number(stream['duration'] ?? parsed.format.duration),
+      frames: stream['nb_read_frames'] === undefined ? undefined : Number(stream['nb_read_frames']),
+      profile: stream['profile'] === undefined ? undefined : String(stream['profile']),
+      pixFmt: stream['pix_fmt'] === undefined ? undefined : String(stream['pix_fmt']),
+    };
+  };
+  return {
+    formatName: parsed.format.format_name,
+    duration: Number(parsed.format.duration),
+    video: facts('video'),
+    audio: facts('audio'),
+  };
+}
+
+/** Mean luma (0–255) and a small thumbnail of every video frame, at `fps`. */
+export async function videoFrames(file: string, fps: number): Promise<{ luma: number[]; thumbs: Buffer[] }> {
+  const width = 32;
+  const height = 18;
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      `fps=${fps},scale=${width}:${height},format=gray`,
+      '-f',
+      'rawvideo',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: BIG },
+  );
+  const size = width * height;
+  const luma: number[] = [];
+  const thumbs: Buffer[] = [];
+  for (let offset = 0; offset + size <= stdout.length; offset += size) {
+    const thumb = stdout.subarray(offset, offset + size);
+    thumbs.push(thumb);
+    luma.push(thumb.reduce((sum, value) => sum + value, 0) / size);
+  }
+  return { luma, thumbs };
+}
+
+/** Mono 48 kHz samples (−1..1) of the audio stream. */
+export async function audioSamples(file: string): Promise<Float32Array> {
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-ac', '1', '-ar', '48000', '-f', 's16le', '-'],
+    {
+      encoding: 'buffer',
+      maxBuffer: BIG,
+    },
+  );
+  const samples = new Float32Array(Math.floor(stdout.length / 2));
+  for (let index = 0; index < samples.length; index += 1)
+    samples[index] = stdout.readInt16LE(index * 2) / 32768;
+  return samples;
+}
+
+export function rmsDbfs(samples: Float32Array): number {
+  let squares = 0;
+  for (const sample of samples) squares += sample * sample;
+  return 10 * Math.log10(squares / Math.max(samples.length, 1) + 1e-12);
+}
+
+export interface SyncMeasurement {
+  /** Audio onset minus video onset per flash/beep pair, in ms: positive when audio lags. */
+  offsetsMs: number[];
+  medianMs: number;
+  flashes: number;
+  beeps: number;
+}
+
+/**
+ * A/V offset on the sync test page (a white flash and a 1 kHz beep together once a second): the
+ * time between each flash's first bright frame and the onset of its beep, on the file's own timeline.
+ */
+export async function measureSync(file: string): Promise<SyncMeasurement> {
+  const facts = await probeMedia(file);
+  const fps = 30;
+  const { luma } = await videoFrames(file, fps);
+  const flashTimes: number[] = [];
+  luma.forEach((value, index) => {
+    if (value > 128 && (luma[index - 1] ?? 0) <= 128) flashTimes.push(facts.video.startTime + index / fps);
+  });
+  const samples = await audioSamples(file);
+  const windowSize = 48;
+  const beepTimes: number[] = [];
+  let quietSince = 0;
+  for (let start = 0; start + windowSize <= samples.length; start += windowSize) {
+    let squares = 0;
+    for (let index = start; index < start + windowSize; index += 1) squares += (samples[index] ?? 0) ** 2;
+    const loud = Math.sqrt(squares / windowSize) > 0.05;
+    const time = facts.audio.startTime + start / 48000;
+    if (loud && time - quietSince > 0.3) beepTimes.push(time);
+    if (loud) quietSince = time;
+  }
+  const offsetsMs: number[] = [];
+  for (const flash of flashTimes) {
+    const nearest = beepTimes.reduce(
+      (best, beep) => (Math.abs(beep - flash) < Math.abs(best - flash) ? beep : best),
+      Number.POSITIVE_INFINITY,
+    );
+    if (Math.abs(nearest - flash) < 0.5) offsetsMs.push(Math.round((nearest - flash) * 1000));
+  }
+  const sorted = [...offsetsMs].sort((a, b) => a - b);
+  const medianMs = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return { offsetsMs, medianMs, flashes: flashTimes.length, beeps: beepTimes.length };
+}
