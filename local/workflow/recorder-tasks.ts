@@ -37,6 +37,8 @@ export function containerEnvironment(parameters: Record<string, unknown>): Recor
  */
 export class RecorderTasks {
   private readonly running = new Map<string, GroupProcess>();
+  /** Every task started, by ARN, with its recording id: ECS answers StopTask for a stopped task too. */
+  private readonly launched = new Map<string, string | undefined>();
 
   constructor(private readonly options: RecorderTasksOptions) {}
 
@@ -53,6 +55,7 @@ export class RecorderTasks {
     if (!command) throw new TaskError('ECS.AmazonECSException', 'no recorder command');
     const recorder = spawnGroup(command, args, { env });
     this.running.set(taskArn, recorder);
+    this.launched.set(taskArn, env.RECORDING_ID);
     const label = env.RECORDING_ID ?? taskArn.split('/').at(-1);
     const log = this.options.log;
     if (log) {
@@ -85,6 +88,16 @@ export class RecorderTasks {
 
   isRunning(taskArn: string): boolean {
     return this.running.has(taskArn);
+  }
+
+  /** The running task of a recording, if any. */
+  taskOf(recordingId: string): string | undefined {
+    return [...this.running.keys()].find((taskArn) => this.launched.get(taskArn) === recordingId);
+  }
+
+  /** Kills a task outright (its whole process group), as when a container dies; for fault tests. */
+  async kill(taskArn: string): Promise<void> {
+    await this.running.get(taskArn)?.stop(0);
   }
 
   /** Stops every recorder (SIGTERM, SIGKILL after `graceMs`) and waits for them. */
