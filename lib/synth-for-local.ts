@@ -36,8 +36,11 @@ export interface SynthesizedStack {
   /** The CloudFormation template, as `cdk synth` writes it. */
   readonly template: Record<string, unknown> & { Resources: Record<string, CfnResourceJson> };
   /**
-   * The state machine definition from the template. CloudFormation references inside it are left as
-   * placeholders: `${LogicalId}` for a Ref, `${LogicalId.Attribute}` for a GetAtt, `${AWS::Region}` etc.
+   * The state machine definition from the template. References to the stack's resources are left as
+   * placeholders: `${LogicalId}` for a Ref, `${LogicalId.Attribute}` for a GetAtt (a whole Lambda `Resource`
+   * is then `${…Function….Arn}`, which ASL validators accept as a substitution variable). Pseudo parameters
+   * get local values (LOCAL_PSEUDO_PARAMETERS), so that service integrations read as valid ARNs:
+   * `arn:aws:states:::ecs:runTask.waitForTaskToken`.
    */
   readonly stateMachineDefinition: StateMachineDefinition;
   /** Lambda task state name → handler module under lambdas/handlers (e.g. `workflow/notify-host`). */
@@ -109,6 +112,32 @@ export function writeStateMachineDefinition(
   return { definitionPath, lambdaStatesPath };
 }
 
+/**
+ * A copy of the definition that aws-local-stepfunctions runs as Step Functions would. That runner evaluates
+ * `TimeoutSecondsPath` against the task's Parameters output instead of the state input, so each such path
+ * (`$.timeoutSeconds`) is also copied into the task's Parameters under the same name; a local task override
+ * then receives it as an extra field. Everything else is unchanged.
+ */
+export function adaptForLocalRunner(definition: StateMachineDefinition): StateMachineDefinition {
+  const copy = structuredClone(definition) as StateMachineDefinition;
+  for (const state of Object.values(copy.States)) {
+    const path = state.TimeoutSecondsPath;
+    const field = typeof path === 'string' ? /^\$\.(\w+)$/.exec(path)?.[1] : undefined;
+    if (state.Type === 'Task' && field && state.Parameters && typeof state.Parameters === 'object') {
+      (state.Parameters as Record<string, unknown>)[`${field}.$`] = path;
+    }
+  }
+  return copy;
+}
+
+/** What the pseudo parameters of CloudFormation stand for in a definition run locally. */
+export const LOCAL_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '000000000000',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
 /** Joins a `DefinitionString` (a string or an Fn::Join) into one JSON text, with placeholders for references. */
 export function renderDefinitionString(definition: unknown): string {
   if (typeof definition === 'string') return definition;
@@ -119,7 +148,7 @@ export function renderDefinitionString(definition: unknown): string {
 
 function placeholder(reference: unknown): string {
   const ref = reference as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-  if (ref.Ref) return `\${${ref.Ref}}`;
+  if (ref.Ref) return LOCAL_PSEUDO_PARAMETERS[ref.Ref] ?? `\${${ref.Ref}}`;
   if (ref['Fn::GetAtt']) return `\${${ref['Fn::GetAtt'][0]}.${ref['Fn::GetAtt'][1]}}`;
   // Anything else (Fn::Select, Fn::Split …) keeps its shape, minus the quotes that would break the JSON.
   return `\${${JSON.stringify(reference).replace(/["\\]/g, '')}}`;
