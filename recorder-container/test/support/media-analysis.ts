@@ -68,8 +68,8 @@ export async function probeMedia(file: string): Promise<FileFacts> {
 
 /** Mean luma (0–255) and a small thumbnail of every video frame, at `fps`. */
 export async function videoFrames(file: string, fps: number): Promise<{ luma: number[]; thumbs: Buffer[] }> {
-  const width = 32;
-  const height = 18;
+  const width = 64;
+  const height = 36;
   const { stdout } = await run(
     'ffmpeg',
     [
@@ -161,4 +161,41 @@ export async function measureSync(file: string): Promise<SyncMeasurement> {
   const sorted = [...offsetsMs].sort((a, b) => a - b);
   const medianMs = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
   return { offsetsMs, medianMs, flashes: flashTimes.length, beeps: beepTimes.length };
+}
+
+export interface PictureFacts {
+  /** Frames per second that differ from the frame before (what the viewer sees move). */
+  changingFps: number;
+  /** Mean luma of the darkest frame in the first second. */
+  firstSecondMinLuma: number;
+  /** Frames in the first second that differ from their predecessor. */
+  firstSecondChanges: number;
+  /** Longest run of identical frames, in seconds. */
+  longestFreezeSeconds: number;
+}
+
+export async function pictureFacts(file: string, fps = 30): Promise<PictureFacts> {
+  const { luma, thumbs } = await videoFrames(file, fps);
+  let changes = 0;
+  let run = 0;
+  let longest = 0;
+  let firstSecondChanges = 0;
+  thumbs.forEach((thumb, index) => {
+    const previous = thumbs[index - 1];
+    const changed = previous !== undefined && !thumb.equals(previous);
+    if (changed) {
+      changes += 1;
+      run = 0;
+      if (index < fps) firstSecondChanges += 1;
+    } else {
+      run += 1;
+      longest = Math.max(longest, run);
+    }
+  });
+  return {
+    changingFps: changes / Math.max(thumbs.length / fps, 1e-9),
+    firstSecondMinLuma: Math.min(...luma.slice(0, fps)),
+    firstSecondChanges,
+    longestFreezeSeconds: longest / fps,
+  };
 }

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audioSamples, pictureFacts, probeMedia, rmsDbfs } from './support/media-analysis.js';
+import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
+
+let stage: Stage;
+beforeAll(async () => {
+  stage = await startStage();
+});
+afterAll(async () => {
+  await stage?.close();
+});
+
+describe.each([
+  { resolution: '720p', width: 1280, height: 720 },
+  { resolution: '1080p', width: 1920, height: 1080 },
+])('a 20 s recording at $resolution', ({ resolution, width, height }) => {
+  it('is a playable H.264 + AAC file of the wall-clock length, moving and audible from the first second', async () => {
+    const recording = stage.record('/meeting', { RESOLUTION: resolution });
+    await recording.process.waitFor('recording_started');
+    await sleep(20_000);
+    recording.process.child.kill('SIGTERM');
+    expect(await recording.process.exited).toBe(0);
+
+    const file = await recording.download();
+    const facts = await probeMedia(file);
+    const wall = recordedWallSeconds(recording.process);
+    expect(facts.video).toMatchObject({ codecName: 'h264', width, height, pixFmt: 'yuv420p' });
+    expect(facts.audio.codecName).toBe('aac');
+    expect(Math.abs(facts.duration - wall)).toBeLessThan(1);
+    expect(facts.video.frames! / facts.video.duration).toBeGreaterThanOrEqual(29);
+
+    const picture = await pictureFacts(file);
+    expect(picture.firstSecondMinLuma).toBeGreaterThan(20);
+    expect(picture.firstSecondChanges).toBeGreaterThan(20);
+    expect(picture.longestFreezeSeconds).toBeLessThan(0.5);
+    expect(rmsDbfs(await audioSamples(file))).toBeGreaterThan(-40);
+
+    expect(reportOf(recording.process)).toMatchObject({
+      objectKey: recording.key,
+      partial: true,
+      stopReason: 'interrupted',
+      file: { videoCodec: 'h264', audioCodec: 'aac', width, height },
+      checks: { blackVideo: false, silentAudio: false },
+    });
+    console.info(
+      `${resolution}: wall ${wall} s, file ${facts.duration} s, picture ${JSON.stringify(picture)}`,
+    );
+  });
+});
