@@ -135,6 +135,10 @@ export class ApiConstruct extends Construct {
         }
       }
     }
+    // An empty IdentitySource list is what "none" means, but omitting the property says it unambiguously.
+    for (const child of this.httpApi.node.findAll()) {
+      if (child instanceof apigw.CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');
+    }
   }
 
   private newFunction(id: string, handler: string, description: string): LambdaFunction {

@@ -263,7 +263,6 @@ export class WorkflowConstruct extends Construct {
       assignPublicIp: true,
       subnets: props.subnets,
       securityGroups: [props.securityGroup],
-      propagatedTagSource: undefined,
       containerOverrides: [
         {
           containerDefinition: container,

@@ -61,7 +61,7 @@ describe('HTTP API', () => {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
-      IdentitySource: [],
+      IdentitySource: Match.absent(),
       AuthorizerResultTtlInSeconds: 0,
     });
   });
