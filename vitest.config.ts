@@ -17,6 +17,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'hardening',
+          include: ['test/hardening/**/*.test.ts'],
+          globalSetup: ['test/support/emulators-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'recorder',
           include: ['recorder-container/test/**/*.test.ts'],
           testTimeout: 300_000,
