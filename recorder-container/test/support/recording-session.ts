@@ -16,6 +16,7 @@ export interface Stage {
 }
 
 export interface Recording {
+  id: string;
   key: string;
   process: RecorderProcess;
   /** Downloads the object into the scratch directory and returns its path. */
@@ -51,6 +52,7 @@ export async function startStage(): Promise<Stage> {
       );
       running.push(recorderProcess);
       return {
+        id,
         key,
         process: recorderProcess,
         async download() {
