@@ -134,10 +134,12 @@ export class RecorderConstruct extends Construct {
 
   private grantRecorderAccess(props: RecorderConstructProps): void {
     const role = this.taskDefinition.taskRole;
+    // Streams its file as a multipart upload, then reads it back once to probe codecs and resolution for
+    // its report. Keys are chosen per recording at run time, so the grant is the recordings/ prefix.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'UploadRecordings',
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject'],
         resources: [props.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`)],
       }),
     );
@@ -160,7 +162,8 @@ export class RecorderConstruct extends Construct {
     acknowledgeWildcardResource(
       role,
       props.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`),
-      'Each task writes one object whose key is chosen per recording at run time; the role is limited to the recordings/ prefix.',
+      'Each task writes (and probes) one object whose key is chosen per recording at run time; the role is ' +
+        'limited to the recordings/ prefix.',
     );
   }
 

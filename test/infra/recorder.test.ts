@@ -64,7 +64,7 @@ describe('recorder on Fargate', () => {
     });
   });
 
-  it('task role: writes recordings/* only, never reads objects or other prefixes', () => {
+  it('task role: writes (and reads back) recordings/* only, nothing under other prefixes, no listing', () => {
     const statements = taskRoleStatements(s);
     expect(actionsOf(statements)).toEqual([
       'dynamodb:GetItem',
@@ -72,6 +72,7 @@ describe('recorder on Fargate', () => {
       'kms:Decrypt',
       'kms:GenerateDataKey',
       's3:AbortMultipartUpload',
+      's3:GetObject',
       's3:ListMultipartUploadParts',
       's3:PutObject',
       'states:SendTaskFailure',
@@ -89,8 +90,8 @@ describe('recorder on Fargate', () => {
         ],
       });
     }
-    expect(actionsOf(statements)).not.toContain('s3:GetObject');
     expect(actionsOf(statements)).not.toContain('s3:ListBucket');
+    expect(actionsOf(statements)).not.toContain('s3:DeleteObject');
   });
 
   it("task role: updates recording items only, and answers only this workflow's task tokens", () => {
