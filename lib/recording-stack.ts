@@ -107,6 +107,15 @@ export class RecordingStack extends Stack {
       this.notifications.configurationSet.configurationSetName,
       'SES configuration set',
     );
+    if (config.sesIdentityDomain) {
+      this.notifications.emailIdentity.dkimRecords.forEach((record, index) => {
+        output(
+          `SesDkimRecord${index + 1}`,
+          `${record.name} CNAME ${record.value}`,
+          'DNS record that verifies the SES domain',
+        );
+      });
+    }
     if (this.notifications.signingSecret) {
       output(
         'SigningSecretArn',

@@ -89,6 +89,14 @@ describe('email and link signing', () => {
     });
     s.assertions.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'acme.io' });
     redirect.assertions.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'rec@acme.io' });
+    expect(Object.keys(s.assertions.findOutputs('*')).filter((k) => k.startsWith('SesDkim'))).toEqual([
+      'SesDkimRecord1',
+      'SesDkimRecord2',
+      'SesDkimRecord3',
+    ]);
+    expect(Object.keys(redirect.assertions.findOutputs('*')).filter((k) => k.startsWith('SesDkim'))).toEqual(
+      [],
+    );
   });
 
   it('notify-host: sends only as the sender, through the configuration set, and reads the signing key', () => {
