@@ -1,0 +1,101 @@
+/**
+ * Meeting URLs that must never reach the recorder's browser, grouped by what they aim at. The policy
+ * (lambdas/domain/meeting-url.ts) must refuse every one of them whatever the allow-list, except where a
+ * group says otherwise.
+ */
+export const HOSTILE_MEETING_URLS: Readonly<Record<string, readonly string[]>> = {
+  'link-local (instance and task metadata)': [
+    'https://169.254.169.254/latest/meta-data/iam/security-credentials/',
+    'https://169.254.170.2/v2/credentials/',
+    'https://[fe80::1]/',
+    'https://[fe80::a9fe:a9fe%25eth0]/',
+  ],
+  'private ranges': [
+    'https://10.0.0.1/',
+    'https://172.16.5.4/',
+    'https://172.31.255.255/',
+    'https://192.168.1.1/',
+    'https://100.64.0.1/',
+    'https://[fd00::1]/',
+    'https://[fc00::1]/',
+  ],
+  loopback: [
+    'https://127.0.0.1/',
+    'https://127.1/',
+    'https://127.255.255.254/',
+    'https://localhost/',
+    'https://LOCALHOST:8443/',
+    'https://[::1]/',
+    'https://0.0.0.0/',
+    'https://0/',
+    'https://[::]/',
+    'https://app.localhost/',
+  ],
+  'schemes other than https': [
+    'file:///etc/passwd',
+    'file://meet.example.com/etc/passwd',
+    'javascript:alert(document.domain)',
+    'JavaScript://meet.example.com/%0aalert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+    'http://meet.example.com/r/1',
+    'ftp://meet.example.com/r/1',
+    'ws://meet.example.com/r/1',
+    'wss://meet.example.com/r/1',
+    'chrome://settings/',
+    'about:blank',
+    'view-source:https://meet.example.com/r/1',
+    'blob:https://meet.example.com/0b3f5e1a',
+    'filesystem:https://meet.example.com/temporary/x',
+  ],
+  'IPv6 and IPv4-mapped forms': [
+    'https://[::ffff:169.254.169.254]/',
+    'https://[::ffff:a9fe:a9fe]/',
+    'https://[0:0:0:0:0:ffff:169.254.169.254]/',
+    'https://[::ffff:127.0.0.1]/',
+    'https://[::ffff:10.0.0.1]/',
+    'https://[64:ff9b::a9fe:a9fe]/',
+    'https://[::169.254.169.254]/',
+    'https://[::ffff:0:a9fe:a9fe]/',
+  ],
+  'decimal, hex and octal IPv4 forms': [
+    'https://2852039166/',
+    'https://0xa9fea9fe/',
+    'https://0xA9.0xFE.0xA9.0xFE/',
+    'https://0251.0376.0251.0376/',
+    'https://169.254.43518/',
+    'https://169.16689662/',
+    'https://2130706433/',
+    'https://017700000001/',
+    'https://0x7f.1/',
+    'https://167772161/',
+  ],
+  'credentials in the URL': [
+    'https://user:secret@meet.example.com/r/1',
+    'https://user@meet.example.com/r/1',
+    'https://meet.example.com@169.254.169.254/',
+    'https://meet.example.com:443@evil.example.net/',
+  ],
+  'names of internal hosts': [
+    'https://metadata.google.internal/',
+    'https://instance-data.ec2.internal/',
+    'https://printer.local/',
+    'https://localhost./',
+    'https://instance-data.ec2.internal./',
+    'https://app.localhost./',
+  ],
+};
+
+/** URLs that slip past a naive allow-list check; refused when the list is `meet.example.com,*.example.org`. */
+export const ALLOW_LIST_BYPASSES: readonly string[] = [
+  'https://meet.example.com.evil.example.net/r/1',
+  'https://evilmeet.example.com/r/1',
+  'https://evil.example.net/#@meet.example.com',
+  'https://evil.example.net\\@meet.example.com/',
+  'https://evil.example.net/?meet.example.com',
+  'https://example.org/r/1',
+  'https://example.org.evil.example.net/r/1',
+  'https://meet.example.com%2F@evil.example.net/',
+  'https://meet.example.co/r/1',
+  'https://xn--meet-example-com.evil.example.net/',
+];
