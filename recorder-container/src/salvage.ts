@@ -1,11 +1,12 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  type Part,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { manifestKey, type UploadManifest } from './upload-manifest.js';
 
 export interface SalvageResult {
   salvaged: boolean;
@@ -13,53 +14,50 @@ export interface SalvageResult {
   parts: number;
 }
 
-async function listAllParts(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<Part[]> {
-  const parts: Part[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
-    );
-    parts.push(...(page.Parts ?? []));
-    marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
-  } while (marker !== undefined);
-  return parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+const NOTHING: SalvageResult = { salvaged: false, sizeBytes: 0, parts: 0 };
+
+async function readManifest(s3: S3Client, bucket: string, key: string): Promise<UploadManifest | undefined> {
+  try {
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(key) }));
+    return JSON.parse(await answer.Body!.transformToString()) as UploadManifest;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
 }
 
 /**
- * Turns the parts a killed recorder left in S3 into the object: completes the newest open multipart
- * upload of `key` with its parts 1..n (stopping at the first missing number). The recorder cuts parts
- * on MP4 box boundaries, so that prefix is a playable partial file. Other open uploads of the key
- * and an upload without parts are aborted.
+ * Turns the parts a dead recorder left in S3 into the recording: completes its multipart upload with
+ * the parts its manifest lists (parts end on MP4 box boundaries, so they form a playable partial
+ * file), then deletes the manifest. `salvaged: false` when there is no open upload or no part.
+ * For the workflow's SalvageRecording step; the caller needs s3:GetObject/DeleteObject on the
+ * manifest and s3:AbortMultipartUpload, s3:PutObject (complete) on the recording's key.
  */
 export async function salvageOpenUpload(s3: S3Client, bucket: string, key: string): Promise<SalvageResult> {
-  const listing = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
-  const uploads = (listing.Uploads ?? [])
-    .filter((upload) => upload.Key === key && upload.UploadId)
-    .sort((a, b) => (b.Initiated?.getTime() ?? 0) - (a.Initiated?.getTime() ?? 0));
-  const [newest, ...older] = uploads;
-  for (const upload of older) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.UploadId }));
-  }
-  if (!newest?.UploadId) return { salvaged: false, sizeBytes: 0, parts: 0 };
-  const parts = await listAllParts(s3, bucket, key, newest.UploadId);
-  const consecutive: Part[] = [];
-  for (const part of parts) {
-    if (part.PartNumber !== consecutive.length + 1) break;
-    consecutive.push(part);
-  }
+  const manifest = await readManifest(s3, bucket, key);
+  if (!manifest) return NOTHING;
+  const parts = [...manifest.parts].sort((a, b) => a.PartNumber - b.PartNumber);
+  const consecutive = parts.filter((part, index) => part.PartNumber === index + 1);
+  let result = NOTHING;
   if (consecutive.length === 0) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: newest.UploadId }));
-    return { salvaged: false, sizeBytes: 0, parts: 0 };
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: manifest.uploadId }))
+      .catch(() => undefined);
+  } else {
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: manifest.uploadId,
+        MultipartUpload: { Parts: consecutive.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) },
+      }),
+    );
+    result = {
+      salvaged: true,
+      sizeBytes: consecutive.reduce((sum, part) => sum + part.Size, 0),
+      parts: consecutive.length,
+    };
   }
-  await s3.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: newest.UploadId,
-      MultipartUpload: { Parts: consecutive.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) },
-    }),
-  );
-  const sizeBytes = consecutive.reduce((sum, part) => sum + (part.Size ?? 0), 0);
-  return { salvaged: true, sizeBytes, parts: consecutive.length };
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: manifestKey(key) }));
+  return result;
 }

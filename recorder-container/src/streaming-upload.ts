@@ -1,14 +1,16 @@
 import {
   AbortMultipartUploadCommand,
-  type CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
 import { sleep } from './processes.js';
+import { manifestKey, type UploadManifest } from './upload-manifest.js';
 
 export interface StreamingUploadOptions {
   s3: S3Client;
@@ -49,7 +51,7 @@ export class StreamingUpload {
   private chunks: Buffer[] = [];
   private bufferedFrom = 0;
   private readonly boundaries: Mp4BoxBoundaries | AnyBoundaries;
-  private readonly parts: CompletedPart[] = [];
+  private readonly parts: UploadManifest['parts'] = [];
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private nextPartNumber = 1;
@@ -115,9 +117,30 @@ export class StreamingUpload {
         }),
       ),
     );
-    this.parts.push({ PartNumber: partNumber, ETag: answer.ETag });
+    this.parts.push({ PartNumber: partNumber, ETag: answer.ETag ?? '', Size: body.length });
     this.uploadedBytes += body.length;
     log('upload_part', { partNumber, bytes: body.length, uploadedBytes: this.uploadedBytes });
+    await this.writeManifest().catch((error) => log('manifest_failed', { error: errorMessage(error) }));
+  }
+
+  private async writeManifest(): Promise<void> {
+    const { s3, bucket, key } = this.options;
+    const manifest: UploadManifest = { uploadId: this.uploadId ?? '', parts: this.parts };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: manifestKey(key),
+        Body: JSON.stringify(manifest),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  private async deleteManifest(): Promise<void> {
+    const { s3, bucket, key } = this.options;
+    await s3
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: manifestKey(key) }))
+      .catch((error) => log('manifest_delete_failed', { error: errorMessage(error) }));
   }
 
   /**
@@ -133,7 +156,7 @@ export class StreamingUpload {
       await this.abort();
       return 0;
     }
-    const parts = [...this.parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    const parts = this.parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
     await persist('CompleteMultipartUpload', this.retryWindowMs, () =>
       s3.send(
         new CompleteMultipartUploadCommand({
@@ -145,6 +168,7 @@ export class StreamingUpload {
       ),
     );
     log('upload_completed', { key, parts: parts.length, sizeBytes: this.uploadedBytes });
+    await this.deleteManifest();
     return this.uploadedBytes;
   }
 
@@ -154,5 +178,6 @@ export class StreamingUpload {
     await s3
       .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: this.uploadId }))
       .catch((error) => log('upload_abort_failed', { error: errorMessage(error) }));
+    await this.deleteManifest();
   }
 }

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { salvageOpenUpload } from '../src/salvage.js';
+import { pictureFacts, probeMedia } from './support/media-analysis.js';
+import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
+import { TEST_BUCKET } from './support/s3-emulator.js';
+
+let stage: Stage;
+beforeAll(async () => {
+  stage = await startStage();
+});
+afterAll(async () => {
+  await stage?.close();
+});
+
+/** Small parts, so that parts are uploaded during a short recording (s3rver accepts them). */
+const SMALL_PARTS = { UPLOAD_PART_BYTES: String(192 * 1024) };
+
+describe('faults', () => {
+  it('Chromium killed: relaunched within seconds, the gap is the only loss', async () => {
+    const recording = stage.record('/meeting');
+    const started = await recording.process.waitFor('recording_started');
+    await sleep(4000);
+    process.kill(Number(started['browserPid']), 'SIGKILL');
+    const recovered = await recording.process.waitFor('browser_recovered', 30_000);
+    expect(Number(recovered['gapMs'])).toBeLessThan(8000);
+    await sleep(5000);
+    recording.process.child.kill('SIGTERM');
+    expect(await recording.process.exited).toBe(0);
+
+    const file = await recording.download();
+    const facts = await probeMedia(file);
+    expect(Math.abs(facts.duration - recordedWallSeconds(recording.process))).toBeLessThan(1);
+    const picture = await pictureFacts(file);
+    expect(picture.longestFreezeSeconds).toBeLessThan(Number(recovered['gapMs']) / 1000 + 1);
+    expect(reportOf(recording.process)).toMatchObject({ partial: true, stopReason: 'interrupted' });
+  });
+
+  it('ffmpeg killed: what was recorded is completed as a playable partial file', async () => {
+    const recording = stage.record('/meeting', SMALL_PARTS);
+    const started = await recording.process.waitFor('recording_started');
+    await sleep(7000);
+    process.kill(Number(started['encoderPid']), 'SIGKILL');
+    const killedAt = Date.now();
+    expect(await recording.process.exited).toBe(0);
+    expect(reportOf(recording.process)).toMatchObject({ partial: true, stopReason: 'recorder_failed' });
+
+    const facts = await probeMedia(await recording.download());
+    const recordedBeforeKill = (killedAt - Date.parse(started.at)) / 1000;
+    // A fragment is 2 s: the one being written when the encoder died is lost.
+    expect(facts.duration).toBeGreaterThan(recordedBeforeKill - 3);
+    expect(facts.duration).toBeLessThan(recordedBeforeKill + 0.5);
+    expect(facts.video.codecName).toBe('h264');
+    expect(facts.audio.codecName).toBe('aac');
+  });
+
+  it('the recorder SIGKILLed: the parts in S3 are salvaged into a playable partial file', async () => {
+    const recording = stage.record('/meeting', SMALL_PARTS);
+    const started = await recording.process.waitFor('recording_started');
+    await recording.process.waitFor('upload_part', 30_000, (event) => Number(event['partNumber']) >= 3);
+    const lastPart = recording.process.events.filter((event) => event.event === 'upload_part').at(-1)!;
+    const uploadedBeforeKill = (Date.parse(lastPart.at) - Date.parse(started.at)) / 1000;
+    await sleep(1000);
+    recording.process.killGroup();
+    await recording.process.exited;
+
+    const result = await salvageOpenUpload(stage.s3.client, TEST_BUCKET, recording.key);
+    expect(result.salvaged).toBe(true);
+    expect(result.parts).toBeGreaterThanOrEqual(3);
+    const facts = await probeMedia(await recording.download());
+    expect(facts.duration).toBeGreaterThan(uploadedBeforeKill - 3);
+    expect(facts.video.codecName).toBe('h264');
+    expect(facts.audio.codecName).toBe('aac');
+    expect(await salvageOpenUpload(stage.s3.client, TEST_BUCKET, recording.key)).toMatchObject({
+      salvaged: false,
+    });
+  });
+
+  it('S3 refusing requests for 10 s: parts are retried and nothing is lost', async () => {
+    const recording = stage.record('/meeting', SMALL_PARTS);
+    await recording.process.waitFor('recording_started');
+    await sleep(2000);
+    await stage.s3.outage(10_000);
+    await sleep(4000);
+    recording.process.child.kill('SIGTERM');
+    expect(await recording.process.exited).toBe(0);
+    expect(recording.process.events.some((event) => event.event === 'upload_retry')).toBe(true);
+
+    const file = await recording.download();
+    const facts = await probeMedia(file);
+    expect(Math.abs(facts.duration - recordedWallSeconds(recording.process))).toBeLessThan(1);
+    expect((await pictureFacts(file)).longestFreezeSeconds).toBeLessThan(0.5);
+  });
+});
