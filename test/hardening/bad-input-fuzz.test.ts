@@ -102,3 +102,32 @@ describe('bad input', () => {
       expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
   });
 });
+
+describe('the 64 KiB body limit', () => {
+  it('answers 413 on every route to a body just above 64 KiB and accepts one of exactly 64 KiB', async () => {
+    const [invoked, , , uploaded] = targets.ownIds;
+    const json = (size: number) => Buffer.from(`{"padding":"${'x'.repeat(size - 14)}"}`);
+    expect(json(BODY_LIMIT_BYTES).length).toBe(BODY_LIMIT_BYTES);
+    const routes = [
+      ['POST', '/v1/recordings'],
+      ['GET', '/v1/recordings'],
+      ['GET', `/v1/recordings/${uploaded}`],
+      ['POST', `/v1/recordings/${invoked}/stop`],
+      ['POST', `/v1/recordings/${uploaded}/links`],
+      ['DELETE', `/v1/recordings/${targets.ownIds[5]}`],
+      ['GET', '/v1/health'],
+    ] as const;
+    const answers: Record<string, number> = {};
+    for (const [method, target] of routes) {
+      const headers = [
+        ['authorization', `Bearer ${targets.key}`],
+        ['content-type', 'application/json'],
+      ] as const;
+      const over = await send(api.url, { method, target, headers, body: json(BODY_LIMIT_BYTES + 1) });
+      const at = await send(api.url, { method, target, headers, body: json(BODY_LIMIT_BYTES) });
+      answers[`${method} ${target.replace(/rec_\w+/, '{id}')}`] = over.status;
+      expect(at.status, `${method} ${target} with exactly 64 KiB`).not.toBe(413);
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(answers).map((route) => [route, 413])));
+  });
+});
