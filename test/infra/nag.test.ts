@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -112,6 +114,42 @@ describe('synth like `cdk synth`', () => {
         expect(code.slice(0, 100)).toMatch(/^import \{ createRequire as __cr \} from 'node:module';/);
         expect(code.slice(0, 100_000).split('\n').length, 'minified').toBeLessThan(50);
       }
+
+      // The bundle of GET /v1/health runs as the Lambda runtime would load it: ESM, with its createRequire banner.
+      const template = JSON.parse(
+        readFileSync(path.join(outdir, `${stack.stackName}.template.json`), 'utf8'),
+      ) as {
+        Resources: Record<
+          string,
+          { Type: string; Properties?: { Description?: string; Code?: { S3Key?: string } } }
+        >;
+      };
+      const health = Object.values(template.Resources).find(
+        (r) => r.Properties?.Description === 'GET /v1/health',
+      );
+      const hash = health?.Properties?.Code?.S3Key?.replace(/\.zip$/, '');
+      const bundle = path.join(outdir, `asset.${hash}`, 'index.mjs');
+      const script = `
+        const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+        const event = { version: '2.0', routeKey: 'GET /v1/health', rawPath: '/v1/health', headers: {},
+          requestContext: { http: { method: 'GET', path: '/v1/health' }, requestId: 'r1' }, isBase64Encoded: false };
+        const context = { functionName: 'health', awsRequestId: 'r1', getRemainingTimeInMillis: () => 1000 };
+        console.log(JSON.stringify(await handler(event, context)));`;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          APP_VERSION: '9.9.9',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          POWERTOOLS_DEV: 'false',
+        },
+        encoding: 'utf8',
+      });
+      const response = JSON.parse(output.trim().split('\n').pop() ?? '{}') as {
+        statusCode: number;
+        body: string;
+      };
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ status: 'ok', version: '9.9.9' });
     },
     SYNTH_TIMEOUT,
   );
