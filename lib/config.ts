@@ -83,6 +83,12 @@ export interface RecordingConfig {
    */
   readonly recorderArchitecture: RecorderArchitecture;
   /**
+   * Seconds without a heartbeat after which the workflow gives the recorder up (context `recorderHeartbeatSeconds`),
+   * 30–600. The clock starts when the task is launched, so it must also cover Fargate's image pull and start.
+   * @default 60
+   */
+  readonly recorderHeartbeatSeconds: number;
+  /**
    * A prebuilt recorder image to run instead of building recorder-container/Dockerfile (context `recorderImage`),
    * e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0`. It must match `recorderArchitecture`.
    * @default - built from recorder-container/Dockerfile and published as a CDK asset on deploy
@@ -146,6 +152,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderCpu: 1024,
   recorderMemoryMiB: 2048,
   recorderArchitecture: 'X86_64',
+  recorderHeartbeatSeconds: 60,
   webhooksEnabled: true,
   webhookMaxAttempts: 8,
   removalPolicy: 'retain',
@@ -166,6 +173,7 @@ export const CONFIG_KEYS = [
   'recorderCpu',
   'recorderMemoryMiB',
   'recorderArchitecture',
+  'recorderHeartbeatSeconds',
   'recorderImage',
   'vpcId',
   'webhooksEnabled',
@@ -317,6 +325,12 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
       'recorderArchitecture',
       RECORDER_ARCHITECTURES,
       CONFIG_DEFAULTS.recorderArchitecture,
+    ),
+    recorderHeartbeatSeconds: int(
+      'recorderHeartbeatSeconds',
+      CONFIG_DEFAULTS.recorderHeartbeatSeconds,
+      30,
+      600,
     ),
     ...optional(
       'recorderImage',

@@ -45,8 +45,6 @@ export const RUN_TASK_RETRY_ERRORS = [
 /** Errors the notify-host step throws for SES failures worth retrying. */
 export const EMAIL_RETRY_ERRORS = ['EmailThrottled', 'EmailTransient'];
 
-export const HEARTBEAT_SECONDS = 60;
-
 export interface WorkflowConstructProps {
   readonly config: RecordingConfig;
   readonly table: dynamodb.ITable;
@@ -280,7 +278,7 @@ export class WorkflowConstruct extends Construct {
           ],
         },
       ],
-      heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(HEARTBEAT_SECONDS)),
+      heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(props.config.recorderHeartbeatSeconds)),
       taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
       resultPath: '$.recorder',
     })

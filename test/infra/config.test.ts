@@ -30,6 +30,7 @@ describe('deployment configuration', () => {
     expect(config.recorderCpu).toBe(1024);
     expect(config.recorderMemoryMiB).toBe(2048);
     expect(config.recorderArchitecture).toBe('X86_64');
+    expect(config.recorderHeartbeatSeconds).toBe(60);
     expect(config.removalPolicy).toBe('retain');
     expect(config.vpcId).toBeUndefined();
   });
@@ -128,6 +129,9 @@ describe('deployment configuration', () => {
     );
     expect(problemsOf({ maxDurationSeconds: '90.5' })[0]).toMatch(/maxDurationSeconds/);
     expect(problemsOf({ linkTtlDays: 8 })[0]).toMatch(/linkTtlDays must be an integer from 1 to 7/);
+    expect(problemsOf({ recorderHeartbeatSeconds: 10 })[0]).toMatch(
+      /recorderHeartbeatSeconds must be an integer from 30 to 600/,
+    );
   });
 
   it('validates addresses, domains, origins, ids and flags', () => {
