@@ -44,10 +44,6 @@ export class StorageConstruct extends Construct {
         removalPolicy,
         autoDeleteObjects: destroy,
       });
-      Validations.of(this.accessLogsBucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This is the server access log bucket; logging it into itself would loop.',
-      });
     }
 
     this.bucket = new s3.Bucket(this, 'Recordings', {

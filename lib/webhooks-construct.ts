@@ -46,12 +46,11 @@ export class WebhooksConstruct extends Construct {
 
     this.deadLetterQueue = queue('DeadLetterQueue');
     this.streamFailureQueue = queue('StreamFailureQueue');
-    for (const dlq of [this.deadLetterQueue, this.streamFailureQueue]) {
-      Validations.of(dlq).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself a dead-letter queue.',
-      });
-    }
+    Validations.of(this.streamFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter destination (of the stream consumer); it needs none of its own.',
+    });
     this.deliveryQueue = queue('DeliveryQueue', {
       // Lambda's guidance: at least six times the consumer's timeout.
       visibilityTimeout: Duration.seconds(DELIVER_TIMEOUT.toSeconds() * 6),
