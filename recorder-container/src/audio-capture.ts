@@ -82,13 +82,42 @@ export class AudioCapture {
   }
 
   /**
-   * Starts feeding raw PCM to `output` such that its first sample belongs to wall-clock time
-   * `originSeconds` (the origin of the video timeline): earlier samples are dropped, or silence is
-   * prepended if capture started later.
+   * Wall-clock times (s) at which a loud sound begins after at least 200 ms of quiet, among the
+   * samples captured since `fromSeconds` and not yet handed to the encoder.
    */
-  attach(output: Writable, originSeconds: number): void {
+  onsetsSince(fromSeconds: number): number[] {
+    const onsets: number[] = [];
+    const window = AUDIO_RATE / 1000;
+    let frame = this.pendingFrom;
+    let windowSquares = 0;
+    let windowFrames = 0;
+    let lastLoud = Number.NEGATIVE_INFINITY;
+    for (const block of this.pending) {
+      for (let offset = 0; offset < block.length; offset += BYTES_PER_FRAME) {
+        const left = block.readInt16LE(offset) / 32768;
+        windowSquares += left * left;
+        windowFrames += 1;
+        frame += 1;
+        if (windowFrames < window) continue;
+        const time = this.firstSampleAt + (frame - window) / AUDIO_RATE;
+        const loud = Math.sqrt(windowSquares / windowFrames) > 0.05;
+        if (loud && time >= fromSeconds && time - lastLoud > 0.2) onsets.push(time);
+        if (loud) lastLoud = time;
+        windowSquares = 0;
+        windowFrames = 0;
+      }
+    }
+    return onsets;
+  }
+
+  /**
+   * Starts feeding raw PCM to `output` such that its first sample belongs to wall-clock time
+   * `originSeconds` (the origin of the video timeline), every sample placed `audioDelaySeconds`
+   * later than it was captured: earlier samples are dropped, or silence is prepended.
+   */
+  attach(output: Writable, originSeconds: number, audioDelaySeconds = 0): void {
     this.committedFirstSampleAt = this.firstSampleAt;
-    const originFrame = Math.round((originSeconds - this.firstSampleAt) * AUDIO_RATE);
+    const originFrame = Math.round((originSeconds - audioDelaySeconds - this.firstSampleAt) * AUDIO_RATE);
     this.output = output;
     output.on('error', () => undefined);
     if (originFrame < 0) output.write(Buffer.alloc(-originFrame * BYTES_PER_FRAME));
@@ -96,6 +125,7 @@ export class AudioCapture {
     log('audio_aligned', {
       firstSampleAt: this.firstSampleAt,
       originSeconds,
+      audioDelaySeconds,
       droppedFrames: Math.max(originFrame, 0),
     });
     const pending = this.pending;

@@ -48,6 +48,8 @@ export const recorderEnvSchema = z.object({
   PAGE_LOAD_TIMEOUT_SECONDS: positiveSeconds(30),
   /** Total seconds to keep retrying the first page load before giving up. */
   PAGE_LOAD_DEADLINE_SECONDS: positiveSeconds(120),
+  /** Seconds of flash-and-beep shown before the meeting to measure the A/V offset; 0 skips it. */
+  AV_CALIBRATION_SECONDS: z.coerce.number().min(0).max(30).default(3),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Known task ARN; on ECS it is read from the task metadata endpoint instead. */
   TASK_ARN: optionalText,

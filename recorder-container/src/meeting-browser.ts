@@ -14,6 +14,8 @@ export interface MeetingBrowserOptions {
   workDir: string;
   meetingUrl: string;
   pageLoadTimeoutMs: number;
+  /** Runs once, in the first browser, before the meeting is loaded (the A/V sync calibration). */
+  beforeFirstMeeting?: (page: Page) => Promise<void>;
 }
 
 export interface MeetingBrowserEvents {
@@ -75,6 +77,7 @@ export class MeetingBrowser {
   private browser: Browser | undefined;
   private closing = false;
   private recovering = false;
+  private firstMeetingPrepared = false;
   /** How many times the browser was lost and brought back, and the time that cost. */
   gaps = 0;
   gapMs = 0;
@@ -137,6 +140,10 @@ export class MeetingBrowser {
     });
     const [existing] = await browser.pages();
     const page = existing ?? (await browser.newPage());
+    if (!this.firstMeetingPrepared && this.options.beforeFirstMeeting) {
+      this.firstMeetingPrepared = true;
+      await this.options.beforeFirstMeeting(page);
+    }
     await this.loadMeeting(page);
   }
 

@@ -18,6 +18,7 @@ import { probeFile } from './probe.js';
 import { createReporter, type RecorderReport, type Reporter } from './reporter.js';
 import { StopSignal } from './stop-signal.js';
 import { StreamingUpload, UploadFailedError } from './streaming-upload.js';
+import { CALIBRATION_PAGE, calibrateSync, type SyncCalibration } from './sync-calibration.js';
 import { discoverTaskArn } from './task-arn.js';
 
 /** A failure reported to the workflow as `Recorder.<code>`. */
@@ -137,6 +138,8 @@ async function record(
   resources.capture = capture;
   log('environment_ready', { display: resources.display.name });
 
+  const display = resources.display;
+  let calibration: SyncCalibration | undefined;
   const browser = new MeetingBrowser(
     {
       executablePath: env.CHROMIUM_PATH,
@@ -148,6 +151,16 @@ async function record(
       workDir: resources.workDir,
       meetingUrl: verdict.url.href,
       pageLoadTimeoutMs: env.PAGE_LOAD_TIMEOUT_SECONDS * 1000,
+      beforeFirstMeeting: async (page) => {
+        if (env.AV_CALIBRATION_SECONDS <= 0) return;
+        try {
+          await page.setContent(CALIBRATION_PAGE);
+          await capture.calibrated();
+          calibration = await calibrateSync(display.name, capture, env.AV_CALIBRATION_SECONDS);
+        } catch (error) {
+          log('sync_calibration_failed', { error: errorMessage(error) });
+        }
+      },
     },
     {
       onMeetingEnded: (detail) => stop.trigger('meeting_ended', detail),
@@ -189,7 +202,7 @@ async function record(
     originSeconds,
   });
   resources.encoder = encoder;
-  capture.attach(encoder.audioInput, originSeconds);
+  capture.attach(encoder.audioInput, originSeconds, calibration?.audioDelaySeconds ?? 0);
   void capture.exited.then((exit) => {
     if (!stop.cause)
       stop.trigger('recorder_failed', `audio capture exited (code ${exit.code}, signal ${exit.signal})`);
@@ -283,6 +296,7 @@ async function record(
     gaps: browser.gaps,
     browserGapMs: browser.gapMs,
     audioClockRefinementMs: capture.refinementMs,
+    calibration,
   });
   return report;
 }

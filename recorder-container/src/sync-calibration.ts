@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import type { AudioCapture } from './audio-capture.js';
+import { log } from './log.js';
+import { scrubbedEnv, sleep } from './processes.js';
+
+/**
+ * Shown before the meeting: a white flash and a beep, twice a second, put out together by the page
+ * (the flash is drawn when Chromium says the beep reaches the speaker), which is also how Chromium
+ * keeps a meeting's own video in step with its sound.
+ */
+export const CALIBRATION_PAGE = `<!doctype html><html><body style="margin:0;background:#000">
+<canvas id="c" style="display:block;width:100vw;height:100vh"></canvas><script>
+const canvas = document.getElementById('c'); const context = canvas.getContext('2d');
+canvas.width = 64; canvas.height = 36;
+const audio = new AudioContext({ sampleRate: 48000 }); const beeps = []; let next = audio.currentTime + 0.3;
+setInterval(() => { while (next < audio.currentTime + 1) {
+  const oscillator = audio.createOscillator(); const gain = audio.createGain();
+  oscillator.frequency.value = 1000; gain.gain.setValueAtTime(0, 0); gain.gain.setValueAtTime(0.5, next);
+  gain.gain.setValueAtTime(0, next + 0.1); oscillator.connect(gain).connect(audio.destination);
+  oscillator.start(next); oscillator.stop(next + 0.15); beeps.push(next); next += 0.5; } }, 100);
+const draw = () => { const stamp = audio.getOutputTimestamp();
+  const audible = stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
+  context.fillStyle = beeps.some((at) => audible >= at && audible < at + 0.1) ? '#fff' : '#000';
+  context.fillRect(0, 0, 64, 36); requestAnimationFrame(draw); };
+requestAnimationFrame(draw);
+</script></body></html>`;
+
+/** Wall-clock times (s) at which the top-left corner of the screen turns white. */
+async function captureFlashes(display: string, seconds: number): Promise<number[]> {
+  const ffmpeg = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-copyts',
+      '-f',
+      'x11grab',
+      '-framerate',
+      '60',
+      '-video_size',
+      '32x32',
+      '-i',
+      `${display}.0+0,0`,
+      '-vf',
+      'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-',
+      '-f',
+      'null',
+      '-',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: scrubbedEnv(process.env, { DISPLAY: display }) },
+  );
+  let output = '';
+  ffmpeg.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
+  await sleep(seconds * 1000);
+  ffmpeg.kill('SIGINT');
+  await exited;
+  const flashes: number[] = [];
+  let time = 0;
+  let previousLuma = 0;
+  for (const line of output.split('\n')) {
+    // pts_time is printed with 6 significant digits; pts (x11grab: microseconds) keeps them all.
+    const frame = line.match(/ pts:(\d+)/);
+    if (frame?.[1]) time = Number(frame[1]) / 1_000_000;
+    const luma = line.match(/YAVG=([\d.]+)/);
+    if (luma?.[1]) {
+      const value = Number(luma[1]);
+      if (value > 128 && previousLuma <= 128) flashes.push(time);
+      previousLuma = value;
+    }
+  }
+  return flashes;
+}
+
+/**
+ * The lag the correction aims at. The tolerance window is 45 ms of lead to 125 ms of lag (ITU-R
+ * BT.1359), middle 40 ms; recordings on the reference machine came out about 35 ms more "audio
+ * ahead" than the calibration a few seconds earlier predicted (Chromium's audio path settles after
+ * start), so aiming at 60 ms puts them near the middle with room on both sides.
+ */
+export const TARGET_AUDIO_LAG_SECONDS = 0.06;
+
+export interface SyncCalibration {
+  /** Measured lag of the captured sound behind the captured picture (s); negative: sound ahead. */
+  measuredLagSeconds: number;
+  /** How much later the sound is placed than captured (s), to land on the target lag. */
+  audioDelaySeconds: number;
+  pairs: number;
+  spreadMs: number;
+}
+
+/**
+ * Measures, on this machine and this run, how far the captured sound is ahead of the captured
+ * picture for sound and picture that Chromium puts out together. Undefined when the measurement is
+ * not trustworthy (too few pairs, or pairs that disagree).
+ */
+export async function calibrateSync(
+  display: string,
+  capture: AudioCapture,
+  seconds = 3,
+): Promise<SyncCalibration | undefined> {
+  const from = Date.now() / 1000;
+  const flashes = await captureFlashes(display, seconds);
+  const beeps = capture.onsetsSince(from);
+  const offsets: number[] = [];
+  for (const flash of flashes) {
+    const nearest = beeps.reduce(
+      (best, beep) => (Math.abs(beep - flash) < Math.abs(best - flash) ? beep : best),
+      Number.POSITIVE_INFINITY,
+    );
+    if (Math.abs(nearest - flash) < 0.4) offsets.push(nearest - flash);
+  }
+  offsets.sort((a, b) => a - b);
+  const median = offsets[Math.floor(offsets.length / 2)];
+  const spreadMs = offsets.length > 1 ? Math.round(((offsets.at(-2) ?? 0) - (offsets[1] ?? 0)) * 1000) : 0;
+  log('sync_calibration', {
+    flashes: flashes.length,
+    beeps: beeps.length,
+    offsetsMs: offsets.map((offset) => Math.round(offset * 1000)),
+  });
+  if (median === undefined || offsets.length < 3 || spreadMs > 60) return undefined;
+  return {
+    measuredLagSeconds: median,
+    audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - median,
+    pairs: offsets.length,
+    spreadMs,
+  };
+}
