@@ -86,7 +86,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       settings.LINK_MODE ? { linkMode: settings.LINK_MODE } : {},
     );
     const recorderSettings = {
-      ...synthesized.recorderEnv,
       ...emulators.env,
       ALLOW_LOOPBACK_HTTP: 'true',
       ALLOWED_MEETING_ORIGINS: settings.ALLOWED_MEETING_ORIGINS ?? '*',
@@ -97,6 +96,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       lambdaModules: synthesized.lambdaModules,
       stateMachineArn: STATE_MACHINE_ARN,
       port: options.ports.sfn,
+      taskDefinitionEnv: synthesized.recorderEnv,
       recorderEnv: recorderSettings,
       stopTimeoutMs: synthesized.stopTimeoutSeconds * 1000,
       ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),

@@ -15,6 +15,8 @@ export interface LocalWorkflowOptions {
   readonly stateMachineArn: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** The recorder container's environment in the task definition (under the container overrides). */
+  readonly taskDefinitionEnv?: Record<string, string>;
   /** Environment for the recorder processes on top of the container overrides (endpoints, names, SFN). */
   readonly recorderEnv: Record<string, string>;
   /** Recorder command line (tests); defaults to recorder-container/src/main.ts. */
@@ -61,6 +63,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
   const dynamodb = new DynamoDBClient({});
   const recorders = new RecorderTasks({
     env: options.recorderEnv,
+    ...(options.taskDefinitionEnv ? { taskDefinitionEnv: options.taskDefinitionEnv } : {}),
     ...(options.recorderCommand ? { command: options.recorderCommand } : {}),
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
     ...(options.log ? { log: options.log } : {}),

@@ -9,7 +9,9 @@ export const RECORDER_MAIN = fileURLToPath(new URL('../../recorder-container/src
 export interface RecorderTasksOptions {
   /** Command line of the recorder; defaults to recorder-container/src/main.ts run by this Node with tsx. */
   readonly command?: readonly string[];
-  /** Environment of every recorder, winning over the container overrides (emulator endpoints, names). */
+  /** The container's environment from the task definition; RunTask's container overrides win over it. */
+  readonly taskDefinitionEnv?: Record<string, string>;
+  /** Local mode's additions (emulator endpoints, loopback meetings), winning over the container overrides. */
   readonly env: Record<string, string>;
   /** ECS sends SIGKILL this long after SIGTERM (the task definition's stopTimeout, default 30 s). */
   readonly stopTimeoutMs?: number;
@@ -47,6 +49,7 @@ export class RecorderTasks {
     const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/local/${randomUUID().replaceAll('-', '')}`;
     const env: Record<string, string | undefined> = {
       ...process.env,
+      ...this.options.taskDefinitionEnv,
       ...containerEnvironment(parameters),
       ...this.options.env,
       TASK_ARN: taskArn,

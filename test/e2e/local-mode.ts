@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKeySpec } from '../../local/api-keys.js';
 import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
+import { pollUntil } from '../../local/demo/waiting.js';
 import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
 
 export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, demo: 0 };
@@ -13,6 +14,7 @@ export async function startTestLocalMode(
     apiKeys?: ApiKeySpec[];
     settings?: NodeJS.ProcessEnv;
     waitOverridesMs?: Record<string, number>;
+    recorderEnv?: Record<string, string>;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -22,6 +24,7 @@ export async function startTestLocalMode(
     apiKeys: options.apiKeys ?? [{ clientId: 'e2e', key: `mrk_e2e_${Date.now()}` }],
     settings: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.settings },
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
+    ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
     ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
   });
 }
@@ -31,4 +34,36 @@ export function clientFor(local: LocalMode, index = 0): ApiClient {
   const key = local.apiKeys[index];
   if (!key) throw new Error(`no API key #${index}`);
   return apiClient(local.endpoints.api, key.key);
+}
+
+/** Polls GET /v1/recordings/{id} until `done` accepts the recording. */
+export async function waitForRecording(
+  client: ApiClient,
+  id: string,
+  done: (recording: { status: string } & Record<string, unknown>) => boolean,
+  timeoutMs = 240_000,
+): Promise<{ status: string } & Record<string, unknown>> {
+  return pollUntil(
+    `waiting for recording ${id}`,
+    async () => {
+      const { status, body } = await client.request('GET', `/v1/recordings/${id}`);
+      if (status !== 200) throw new Error(`GET ${id} answered ${status}`);
+      return done(body) ? body : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+export function startBody(local: LocalMode, overrides: Record<string, unknown> = {}) {
+  return {
+    meetingId: `m-${Math.random().toString(36).slice(2, 10)}`,
+    meetingUrl: local.endpoints.demoMeeting,
+    meetingTitle: 'E2E meeting',
+    host: {
+      email: `host-${Math.random().toString(36).slice(2, 10)}@example.com`,
+      name: 'Ada',
+      userId: 'u-42',
+    },
+    ...overrides,
+  };
 }

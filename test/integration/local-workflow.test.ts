@@ -93,6 +93,7 @@ beforeAll(async () => {
     definition: definition(tableName()),
     stateMachineArn: STATE_MACHINE_ARN,
     port: 0,
+    taskDefinitionEnv: { RECORDING_ID: 'from-the-task-definition', TABLE_NAME: 'from-the-task-definition' },
     recorderEnv: { TABLE_NAME: tableName() },
     recorderCommand: [process.execPath, '--import', 'tsx', FAKE_RECORDER],
     loadLambda: async (stateName) => async (event: never) => {
@@ -121,7 +122,7 @@ async function run(mode: string) {
 }
 
 describe('local workflow runner', () => {
-  it('runs the recorder with the container environment and resumes on SendTaskSuccess', async () => {
+  it('runs the recorder with the container overrides over the task definition, local settings over both, and resumes on SendTaskSuccess', async () => {
     const { recordingId, execution } = await run('succeed');
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!)).toEqual({ state: 'FinalizeRecording' });
