@@ -51,6 +51,8 @@ export const recorderEnvSchema = z.object({
   /** Seconds of flash-and-beep shown before the meeting to measure the A/V offset; 0 skips it. */
   AV_CALIBRATION_SECONDS: z.coerce.number().min(0).max(30).default(3),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** `true` where unprivileged user namespaces exist; Fargate has none, so the default is off. */
+  CHROMIUM_SANDBOX: booleanFlag,
   /** Known task ARN; on ECS it is read from the task metadata endpoint instead. */
   TASK_ARN: optionalText,
   ECS_CONTAINER_METADATA_URI_V4: optionalText,

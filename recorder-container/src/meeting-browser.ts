@@ -14,6 +14,8 @@ export interface MeetingBrowserOptions {
   workDir: string;
   meetingUrl: string;
   pageLoadTimeoutMs: number;
+  /** Use Chromium's own sandbox (needs unprivileged user namespaces). */
+  sandbox: boolean;
   /** Runs once, in the first browser, before the meeting is loaded (the A/V sync calibration). */
   beforeFirstMeeting?: (page: Page) => Promise<void>;
 }
@@ -65,7 +67,9 @@ function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): stri
     '--proxy-bypass-list=<-loopback>',
     '--force-webrtc-ip-handling-policy=default_public_interface_only',
   ];
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  // Chromium's sandbox needs user namespaces, which Fargate does not give a task: there the container
+  // (non-root, no credentials in Chromium's environment, egress through the guard) is the boundary.
+  if (!options.sandbox || process.getuid?.() === 0) args.push('--no-sandbox');
   return args;
 }
 

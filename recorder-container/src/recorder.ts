@@ -151,6 +151,7 @@ async function record(
       workDir: resources.workDir,
       meetingUrl: verdict.url.href,
       pageLoadTimeoutMs: env.PAGE_LOAD_TIMEOUT_SECONDS * 1000,
+      sandbox: env.CHROMIUM_SANDBOX,
       beforeFirstMeeting: async (page) => {
         if (env.AV_CALIBRATION_SECONDS <= 0) return;
         try {
