@@ -29,7 +29,8 @@ export function meetingUrlProblem(value: string, policy: MeetingUrlPolicy): stri
   } catch {
     return 'must be an absolute URL';
   }
-  const host = url.hostname.toLowerCase();
+  // A trailing dot names the same host (`localhost.` is localhost): compare without it.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   const loopback = LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
   if (url.protocol === 'http:' && policy.allowLoopbackHttp && loopback) return null;
   if (url.protocol !== 'https:') return 'must use https';
@@ -61,29 +62,48 @@ function hostMatches(host: string, pattern: string): boolean {
 /** True for every address a browser on our network must never reach: not globally routable. */
 export function isNonPublicAddress(address: string): boolean {
   if (isIP(address) === 4) return isNonPublicIpv4(address);
-  if (isIP(address) === 6) {
-    const lower = address.toLowerCase();
-    const mapped = lower.match(/^(?:0{0,4}:){0,5}(?:ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/);
-    if (mapped?.[1]) return isNonPublicIpv4(mapped[1]);
-    const hexMapped = lower.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/);
-    if (hexMapped?.[1] && hexMapped[2]) {
-      const high = Number.parseInt(hexMapped[1], 16);
-      const low = Number.parseInt(hexMapped[2], 16);
-      return isNonPublicIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
-    }
-    return (
-      lower === '::' ||
-      lower === '::1' ||
-      /^f[cd]/.test(lower) || // unique local fc00::/7
-      /^fe[89ab]/.test(lower) || // link-local fe80::/10
-      /^fe[c-f]/.test(lower) || // site-local (deprecated)
-      /^ff/.test(lower) || // multicast
-      lower.startsWith('64:ff9b:') || // NAT64 can reach private IPv4
-      lower.startsWith('2001:db8:') ||
-      lower.startsWith('100::')
-    );
-  }
+  if (isIP(address) === 6) return isNonPublicIpv6(address);
   return true;
+}
+
+/** The eight 16-bit groups of an IPv6 address (validated by isIP), with an embedded IPv4 tail expanded. */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().split('%')[0] ?? '';
+  const v4Tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4Tail) {
+    const [a, b, c, d] = v4Tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4Tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  return [...front, ...Array(8 - front.length - back.length).fill(0), ...back];
+}
+
+function embeddedIpv4(high: number, low: number): string {
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+function isNonPublicIpv6(address: string): boolean {
+  const g = ipv6Groups(address);
+  const [g0 = 0, g1 = 0, , , , g5 = 0, g6 = 0, g7 = 0] = g;
+  const [, , , , g4 = 0] = g;
+  const firstFourZero = g.slice(0, 4).every((group) => group === 0);
+  // ::a.b.c.d (compatible, also :: and ::1), ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated) carry IPv4.
+  if (firstFourZero && ((g4 === 0 && (g5 === 0 || g5 === 0xffff)) || (g4 === 0xffff && g5 === 0))) {
+    return (g4 === 0 && g5 === 0 && g6 === 0 && g7 <= 1) || isNonPublicIpv4(embeddedIpv4(g6, g7));
+  }
+  if (g0 === 0x2002) return true; // 6to4 relays reach any IPv4 address
+  if (g0 === 0x64 && g1 === 0xff9b) return true; // NAT64 reaches private IPv4 too
+  if (g0 === 0x2001 && (g1 === 0 || g1 === 0xdb8)) return true; // Teredo, documentation
+  if (g0 === 0x100 && g.slice(1, 4).every((group) => group === 0)) return true; // discard-only
+  return (
+    (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
+    (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
+    (g0 & 0xffc0) === 0xfec0 || // site-local (deprecated)
+    (g0 & 0xff00) === 0xff00 // multicast
+  );
 }
 
 const IPV4_BLOCKS: ReadonlyArray<readonly [number, number]> = [

@@ -6,8 +6,8 @@ export interface RecordingReadyEmail {
   html: string;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a header must not carry
-const HEADER_UNSAFE = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+// Every control character (C0, DEL and C1 such as NEL) and the Unicode line separators.
+const HEADER_UNSAFE = /[\p{Cc}\u2028\u2029]+/gu;
 
 /** One line, no control characters: nothing the user typed can start a new header. */
 export function headerSafe(value: string): string {

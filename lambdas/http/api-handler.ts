@@ -64,15 +64,17 @@ function validationError(error: z.ZodError, where: string): ApiError {
   );
 }
 
-function parseBody<Body>(event: ApiEvent, schema: z.ZodType<Body>): Body {
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64')
-      : Buffer.from(event.body)
-    : null;
-  if (raw && raw.byteLength > MAX_BODY_BYTES) {
+/** The request body's bytes; every route refuses more than 64 KiB, whether it reads a body or not. */
+function rawBody(event: ApiEvent): Buffer | null {
+  if (!event.body) return null;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body);
+  if (raw.byteLength > MAX_BODY_BYTES) {
     throw new ApiError('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
   }
+  return raw;
+}
+
+function parseBody<Body>(event: ApiEvent, raw: Buffer | null, schema: z.ZodType<Body>): Body {
   const text = raw?.toString('utf8').trim() ?? '';
   let value: unknown = {};
   if (text.length > 0) {
@@ -112,10 +114,11 @@ export function apiHandler<Body = undefined, Query = undefined>(
   const handle = async (event: ApiEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const clientId = spec.authorized ? authenticate(event) : '';
     if (clientId) logger.appendKeys({ clientId });
+    const raw = rawBody(event);
     return route({
       event,
       clientId,
-      body: spec.body ? parseBody(event, spec.body) : (undefined as Body),
+      body: spec.body ? parseBody(event, raw, spec.body) : (undefined as Body),
       query: spec.query ? parseQuery(event, spec.query) : (undefined as Query),
       header: (name) => event.headers[name.toLowerCase()],
     });
