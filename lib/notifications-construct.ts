@@ -56,8 +56,8 @@ export class NotificationsConstruct extends Construct {
     Validations.of(this.cursorSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Cursor HMAC key: rotating it only invalidates list cursors in flight; it is rotated by redeploying ' +
-        'with a new secret, no rotation Lambda is warranted.',
+        'Cursor HMAC key: rotating it only invalidates list cursors in flight, so a rotation Lambda is not ' +
+        'warranted; rotate it by hand with secretsmanager put-secret-value if it ever leaks.',
     });
 
     if (config.linkMode === 'presigned') {
