@@ -29,6 +29,9 @@ export const RECORDER_IMAGE_EXCLUDES = [
   'bench/results',
   'coverage',
   '**/*.log',
+  // CDK re-includes only a root-level `Dockerfile`; ours is in a subdirectory, and the repository's
+  // .dockerignore (`*` then the build inputs) would otherwise leave it out of the staged context.
+  '!recorder-container/Dockerfile',
 ];
 
 export interface RecorderConstructProps {
@@ -102,7 +105,6 @@ export class RecorderConstruct extends Construct {
         }),
       essential: true,
       stopTimeout: RECORDER_STOP_TIMEOUT,
-      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       logging: ecs.LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'recorder' }),
       // Deployment-wide settings; what one recording needs comes as RunTask overrides from the workflow.
       environment: {

@@ -232,6 +232,13 @@ describe('synth like `cdk synth`', () => {
       const staged = path.join(app.outdir, image?.source.directory ?? '');
       expect(existsSync(path.join(staged, 'recorder-container', 'Dockerfile'))).toBe(true);
       expect(existsSync(path.join(staged, 'node_modules'))).toBe(false);
+      // Everything the Dockerfile copies from the context is in the staged context.
+      const dockerfile = readFileSync(path.join(staged, 'recorder-container', 'Dockerfile'), 'utf8');
+      const sources = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) =>
+        (m[1] ?? '').trim().split(/\s+/).slice(0, -1),
+      );
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of sources) expect(existsSync(path.join(staged, source)), source).toBe(true);
       expect(existsSync(path.join(staged, '.git'))).toBe(false);
     },
     SYNTH_TIMEOUT,

@@ -39,14 +39,13 @@ describe('recorder on Fargate', () => {
     });
   });
 
-  it('gives the container 120 s to finalise after SIGTERM, an init process and awslogs', () => {
+  it('gives the container 120 s to finalise after SIGTERM, and awslogs', () => {
     s.assertions.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
           Name: 'recorder',
           Essential: true,
           StopTimeout: 120,
-          LinuxParameters: { InitProcessEnabled: true },
           LogConfiguration: {
             LogDriver: 'awslogs',
             Options: Match.objectLike({
