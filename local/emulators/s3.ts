@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import type { RunningEmulator } from './dynamodb.js';
 import { LOOPBACK } from './ports.js';
+import { multipartListing } from './s3-multipart-listing.js';
 
 export interface S3Options {
   /** 0 picks a free port. */
@@ -16,7 +17,7 @@ export interface S3Options {
 /**
  * Starts s3rver in this process. The endpoint is an IP literal on purpose: for an IP endpoint the SDK
  * addresses buckets path-style by itself, so clients need no `forcePathStyle`. Its only known key pair is
- * `S3RVER`/`S3RVER`; SigV4 signatures are not verified.
+ * `S3RVER`/`S3RVER`; SigV4 signatures are not verified. ListMultipartUploads and ListParts are added.
  */
 export async function startS3(options: S3Options): Promise<RunningEmulator> {
   const directory = resolve(options.directory);
@@ -28,6 +29,9 @@ export async function startS3(options: S3Options): Promise<RunningEmulator> {
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  // Before s3rver's router (the last middleware), after its XML serialiser and virtual-host rewriting.
+  const middleware = (server as unknown as { middleware: unknown[] }).middleware;
+  middleware.splice(middleware.length - 1, 0, multipartListing);
   const address = await server.run();
   return { endpoint: `http://${LOOPBACK}:${address.port}`, stop: () => server.close() };
 }

@@ -1,7 +1,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   GetCommand,
@@ -82,6 +89,44 @@ describe('emulator harness', () => {
     expect(createHash('sha256').update(stored).digest('hex')).toBe(
       createHash('sha256').update(data).digest('hex'),
     );
+  });
+
+  it('lists open multipart uploads and their parts, so an upload can be completed from them', async () => {
+    const Bucket = bucketName();
+    const prefix = `salvage/${randomUUID()}/`;
+    const Key = `${prefix}file.mp4`;
+    await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: `${prefix}other.mp4` }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const chunks = [randomBytes(70_000), randomBytes(1_000)];
+    const etags: string[] = [];
+    for (const [index, Body] of chunks.entries()) {
+      const { ETag } = await s3.send(
+        new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1, Body }),
+      );
+      etags.push(ETag!);
+    }
+
+    const { Uploads } = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }));
+    expect(Uploads?.map((upload) => [upload.Key, upload.UploadId])).toEqual([[Key, UploadId]]);
+    const { Parts } = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(Parts?.map((part) => [part.PartNumber, part.ETag, part.Size])).toEqual([
+      [1, etags[0], 70_000],
+      [2, etags[1], 1_000],
+    ]);
+    expect(Parts?.[0]?.LastModified).toBeInstanceOf(Date);
+
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: Parts!.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) },
+      }),
+    );
+    const object = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(Buffer.from(await object.Body!.transformToByteArray()).equals(Buffer.concat(chunks))).toBe(true);
+    const after = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: prefix }));
+    expect((after.Uploads ?? []).map((upload) => upload.Key)).toEqual([`${prefix}other.mp4`]);
   });
 
   it('keeps mail sent through SESv2 in the store', async () => {
