@@ -280,7 +280,8 @@ async function record(
   const report: RecorderReport = {
     objectKey: env.OBJECT_KEY,
     sizeBytes,
-    durationSeconds: Math.round((probed?.durationSeconds ?? wallClockSeconds) * 10) / 10,
+    // A streamed Matroska file carries no duration (the header cannot be rewritten): wall clock then.
+    durationSeconds: Math.round((probed?.durationSeconds || wallClockSeconds) * 10) / 10,
     partial,
     stopReason: reason,
     file: {

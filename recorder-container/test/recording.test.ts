@@ -47,3 +47,21 @@ describe.each([
     );
   });
 });
+
+describe('a recording in Matroska', () => {
+  it('is an H.264 + AAC MKV file', async () => {
+    const recording = stage.record('/meeting', { FORMAT: 'mkv' });
+    await recording.process.waitFor('recording_started');
+    await sleep(8000);
+    recording.process.child.kill('SIGTERM');
+    expect(await recording.process.exited).toBe(0);
+    const facts = await probeMedia(await recording.download());
+    expect(facts.formatName).toContain('matroska');
+    expect(facts.video).toMatchObject({ codecName: 'h264', width: 1280, height: 720 });
+    expect(facts.audio.codecName).toBe('aac');
+    const report = reportOf(recording.process);
+    expect(Math.abs(Number(report['durationSeconds']) - recordedWallSeconds(recording.process))).toBeLessThan(
+      1,
+    );
+  });
+});
