@@ -1,6 +1,7 @@
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +12,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RecordingConfig } from './config.js';
 import { REPO_ROOT } from './lambda-function.js';
-import { acknowledgeWildcardResource } from './nag.js';
+import { acknowledgeWildcard, acknowledgeWildcardResource } from './nag.js';
 import { RECORDINGS_PREFIX } from './storage-construct.js';
 
 export const RECORDER_CONTAINER_NAME = 'recorder';
@@ -94,15 +95,9 @@ export class RecorderConstruct extends Construct {
       },
     });
 
+    const image = props.image ?? this.recorderImage(config);
     this.container = this.taskDefinition.addContainer(RECORDER_CONTAINER_NAME, {
-      image:
-        props.image ??
-        (config.recorderImage ? ecs.ContainerImage.fromRegistry(config.recorderImage) : undefined) ??
-        ecs.ContainerImage.fromAsset(REPO_ROOT, {
-          file: 'recorder-container/Dockerfile',
-          exclude: RECORDER_IMAGE_EXCLUDES,
-          platform: arm ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-        }),
+      image,
       essential: true,
       stopTimeout: RECORDER_STOP_TIMEOUT,
       logging: ecs.LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'recorder' }),
@@ -121,7 +116,37 @@ export class RecorderConstruct extends Construct {
         'the recorder has no secrets, its AWS credentials come from the task role.',
     });
 
+    if (image instanceof ecs.AssetImage || image instanceof ecs.EcrImage) {
+      acknowledgeWildcard(
+        this.taskDefinition.obtainExecutionRole(),
+        'Resource::*',
+        'Added by CDK to pull the image from ECR: ecr:GetAuthorizationToken supports no resource-level permissions.',
+      );
+    }
+
     this.grantRecorderAccess(props);
+  }
+
+  /** The configured prebuilt image (pulled with the execution role when it is in ECR), else the Dockerfile's. */
+  private recorderImage(config: RecordingConfig): ecs.ContainerImage {
+    if (!config.recorderImage) {
+      return ecs.ContainerImage.fromAsset(REPO_ROOT, {
+        file: 'recorder-container/Dockerfile',
+        exclude: RECORDER_IMAGE_EXCLUDES,
+        platform: config.recorderArchitecture === 'ARM64' ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+      });
+    }
+    const ecrImage =
+      /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([\w][\w.-]*)|@(sha256:[0-9a-f]{64}))?$/.exec(
+        config.recorderImage,
+      );
+    if (!ecrImage) return ecs.ContainerImage.fromRegistry(config.recorderImage);
+    const [, account, region, repositoryName, tag, digest] = ecrImage;
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'ImageRepository', {
+      repositoryName: repositoryName ?? '',
+      repositoryArn: `arn:${Aws.PARTITION}:ecr:${region}:${account}:repository/${repositoryName}`,
+    });
+    return ecs.ContainerImage.fromEcrRepository(repository, digest ?? tag ?? 'latest');
   }
 
   /** Lets the recorder answer the workflow's task token (success, failure, heartbeat). */

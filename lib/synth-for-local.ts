@@ -15,7 +15,7 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /**
    * Stage the recorder image from recorder-container/Dockerfile (needs the file, not Docker).
-   * @default false — a placeholder registry image, so that no Dockerfile is needed
+   * @default false — a placeholder registry image (unless the config names `recorderImage`), so that no Dockerfile is needed
    */
   readonly recorderImageAsset?: boolean;
   /** @default 'MeetingRecorder' */
@@ -65,11 +65,13 @@ export function synthesizeStack(config: RawConfig = {}, options: SynthOptions = 
     // An empty list of stacks to bundle makes NodejsFunction skip esbuild.
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
   });
+  const resolved = resolveConfig(config);
+  const placeholderImage = !options.recorderImageAsset && !resolved.recorderImage;
   const stack = new RecordingStack(app, stackName, {
-    config: resolveConfig(config),
-    ...(options.recorderImageAsset
-      ? {}
-      : { recorderImage: ecs.ContainerImage.fromRegistry('meeting-recorder/recorder:local') }),
+    config: resolved,
+    ...(placeholderImage
+      ? { recorderImage: ecs.ContainerImage.fromRegistry('meeting-recorder/recorder:local') }
+      : {}),
   });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as SynthesizedStack['template'];

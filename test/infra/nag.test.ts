@@ -15,9 +15,9 @@ import { SYNTH_TIMEOUT } from './helpers.js';
 /** Synthesizes like bin/app.ts (cdk-nag as a validation plugin) and returns nag's own report too. */
 function synthWithNag(config: RawConfig, env?: { account: string; region: string }) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // The real image asset (staged, not built): its ECR pull permissions are part of what nag must see.
   const stack = new RecordingStack(app, 'NagCheck', {
     config: resolveConfig(config),
-    recorderImage: ecs.ContainerImage.fromRegistry('meeting-recorder/recorder:test'),
     ...(env ? { env } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -58,6 +58,19 @@ describe('cdk-nag AwsSolutions', () => {
         allowedMeetingOrigins: '*',
       });
       expect(findings(report)).toEqual([]);
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'finds nothing unacknowledged with a prebuilt image, in ECR or elsewhere',
+    () => {
+      for (const recorderImage of [
+        '123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0',
+        'ghcr.io/acme/recorder:1',
+      ]) {
+        expect(findings(synthWithNag({ recorderImage }).report)).toEqual([]);
+      }
     },
     SYNTH_TIMEOUT,
   );
@@ -111,6 +124,7 @@ function allFindings(stack: RecordingStack): Set<string> {
 describe('acknowledgements', () => {
   it.each([
     ['defaults', {}],
+    ['prebuilt image outside ECR', { recorderImage: 'ghcr.io/acme/recorder:1' }],
     [
       'redirect, destroy, no access logs, SES domain',
       {

@@ -131,6 +131,26 @@ describe('recorder on Fargate', () => {
     );
   });
 
+  it(
+    'a prebuilt image in ECR is pulled with rights on that repository only',
+    () => {
+      const ecr = synth({
+        recorderImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder@sha256:${'a'.repeat(64)}`,
+      });
+      const statements = statementsOfRole(
+        ecr.assertions,
+        logicalId(ecr.assertions, 'AWS::IAM::Role', 'RecorderTaskDefinitionExecutionRole'),
+      );
+      const pull = statements.find((st) => JSON.stringify(st.Action).includes('ecr:BatchGetImage'));
+      expect(JSON.stringify(pull?.Resource)).toContain(':ecr:eu-west-1:123456789012:repository/recorder');
+      const taskDefinition = Object.values(ecr.assertions.findResources('AWS::ECS::TaskDefinition'))[0];
+      expect(JSON.stringify(taskDefinition?.Properties)).toMatch(
+        /123456789012\.dkr\.ecr\.eu-west-1\.[^/]*\/recorder@sha256:a{64}/,
+      );
+    },
+    SYNTH_TIMEOUT,
+  );
+
   it('cluster with Container Insights', () => {
     s.assertions.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
