@@ -65,44 +65,48 @@ function mayChangeState(request: RawRequest, response: RawResponse): boolean {
 }
 
 describe('bad input', () => {
-  it(`answers ${RUNS} generated requests with no 5xx, only contract errors, and no change on rejection`, async () => {
-    console.log(`bad-input fuzzer: seed ${SEED}, ${RUNS} runs (HARDENING_FUZZ_SEED / HARDENING_FUZZ_RUNS)`);
-    let before = await stateDigest();
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(requestArbitrary(targets), async (request) => {
-        const response = await send(api.url, request);
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        const context = `${response.status} ${response.body.toString('utf8').slice(0, 300)} for ${describeRequest(request)}`;
-        expect(response.status, context).toBeLessThan(500);
-        const path = request.target.split('?')[0] ?? '';
-        const route = matchRoute(PRESIGNED_ROUTES, request.method, path);
-        if (!route) expect(response.status, context).toBe(404);
-        if (response.status >= 300 && request.method !== 'HEAD') {
-          expect(errorShapeProblem(response.status, response.body), context).toBeNull();
-        }
-        const bytes = request.body?.length ?? 0;
-        const authorized = response.status !== 401;
-        if (route && BODY_ROUTES.has(route.definition.handler) && authorized && bytes > BODY_LIMIT_BYTES) {
-          expect(response.status, context).toBe(413);
-        }
-        const after = await stateDigest();
-        if (!mayChangeState(request, response))
-          expect(after.digest, `state changed: ${context}`).toBe(before.digest);
-        before = after;
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: false },
-    );
-    console.log(
-      'bad-input fuzzer: answers by status',
-      Object.fromEntries([...statuses].sort(([a], [b]) => a - b)),
-    );
-    // The generators reach past authentication and validation, not only into 401 and 404 (a short run may not).
-    if (RUNS >= 1000) {
-      for (const status of [202, 400, 401, 404, 409, 413, 415])
-        expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
-    }
-  });
+  it(
+    `answers ${RUNS} generated requests with no 5xx, only contract errors, and no change on rejection`,
+    async () => {
+      console.log(`bad-input fuzzer: seed ${SEED}, ${RUNS} runs (HARDENING_FUZZ_SEED / HARDENING_FUZZ_RUNS)`);
+      let before = await stateDigest();
+      const statuses = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(requestArbitrary(targets), async (request) => {
+          const response = await send(api.url, request);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          const context = `${response.status} ${response.body.toString('utf8').slice(0, 300)} for ${describeRequest(request)}`;
+          expect(response.status, context).toBeLessThan(500);
+          const path = request.target.split('?')[0] ?? '';
+          const route = matchRoute(PRESIGNED_ROUTES, request.method, path);
+          if (!route) expect(response.status, context).toBe(404);
+          if (response.status >= 300 && request.method !== 'HEAD') {
+            expect(errorShapeProblem(response.status, response.body), context).toBeNull();
+          }
+          const bytes = request.body?.length ?? 0;
+          const authorized = response.status !== 401;
+          if (route && BODY_ROUTES.has(route.definition.handler) && authorized && bytes > BODY_LIMIT_BYTES) {
+            expect(response.status, context).toBe(413);
+          }
+          const after = await stateDigest();
+          if (!mayChangeState(request, response))
+            expect(after.digest, `state changed: ${context}`).toBe(before.digest);
+          before = after;
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: false },
+      );
+      console.log(
+        'bad-input fuzzer: answers by status',
+        Object.fromEntries([...statuses].sort(([a], [b]) => a - b)),
+      );
+      // The generators reach past authentication and validation, not only into 401 and 404 (a short run may not).
+      if (RUNS >= 1000) {
+        for (const status of [202, 400, 401, 404, 409, 413, 415])
+          expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+      }
+    },
+    RUNS * 40 + 60_000,
+  );
 });
 
 describe('the 64 KiB body limit', () => {
