@@ -113,14 +113,18 @@ describe('races over HTTP', () => {
 
   it("stop racing the recorder's move to UPLOADING: the recorder's transition always lands, the stop is 202 exactly when it was recorded", async () => {
     const outcomes: Record<string, number> = {};
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 30; round++) {
       const id = await recordingIn(api.url, key, 'RECORDING');
+      // Staggered by 0-58 ms (a stop takes tens of milliseconds here) so that the stop lands before the
+      // move, between the stop's read and its write, or after it.
       const [stop, transition] = await Promise.allSettled([
         send(api.url, jsonRequest('POST', `/v1/recordings/${id}/stop`, key)),
-        store().transition(id, 'UPLOADING', {
-          stoppedAt: new Date().toISOString(),
-          stopReason: 'max_duration',
-        }),
+        sleep(round * 2).then(() =>
+          store().transition(id, 'UPLOADING', {
+            stoppedAt: new Date().toISOString(),
+            stopReason: 'max_duration',
+          }),
+        ),
       ]);
       expect(transition.status).toBe('fulfilled');
       expect(stop.status).toBe('fulfilled');
@@ -134,6 +138,6 @@ describe('races over HTTP', () => {
       if (answer.status === 200) expect(seen).toBe('UPLOADING');
       outcomes[`${answer.status} ${seen}`] = (outcomes[`${answer.status} ${seen}`] ?? 0) + 1;
     }
-    console.log('stop racing UPLOADING, outcomes of 20 rounds:', outcomes);
+    console.log('stop racing UPLOADING, outcomes of 30 rounds:', outcomes);
   });
 });
