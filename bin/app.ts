@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFromContext } from '../lib/config.js';
 import { RecordingStack } from '../lib/recording-stack.js';
@@ -10,5 +10,6 @@ new RecordingStack(app, app.node.tryGetContext('stackName') ?? 'MeetingRecorder'
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'Serverless meeting recording: HTTP API, Fargate recorder, S3, email links',
 });
+Tags.of(app).add('service', 'meeting-recorder');
 // Every synth runs the AWS Solutions checks; any unacknowledged finding fails it.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
