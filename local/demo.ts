@@ -32,7 +32,7 @@ try {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 progress('Starting local mode…');
 const local = await startLocalMode({
-  ports: { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, demo: 0 },
+  ports: { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 },
   dataDir: mkdtempSync(join(tmpdir(), 'meeting-recorder-demo-')),
   apiKeys: localApiKeys(),
   ...(process.env.DEMO_VERBOSE ? { log: progress } : {}),

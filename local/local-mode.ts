@@ -8,6 +8,7 @@ import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
+import { startLocalWebhooks } from './webhooks/index.js';
 import { type LocalWorkflow, startLocalWorkflow } from './workflow/index.js';
 import { synthesizedWorkflow } from './workflow/synthesized.js';
 
@@ -20,6 +21,7 @@ export interface LocalModePorts {
   s3: number;
   ses: number;
   sfn: number;
+  sqs: number;
   demo: number;
 }
 
@@ -47,6 +49,7 @@ export interface LocalEndpoints {
   readonly s3: string;
   readonly dynamodb: string;
   readonly sfn: string;
+  readonly sqs: string;
   readonly demoMeeting: string;
 }
 
@@ -111,7 +114,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       log,
     });
     stoppers.push(() => api.stop());
-    const env = {
+    const env: Record<string, string> = {
       ...emulators.env,
       ...localLambdaEnv({
         apiUrl: api.url,
@@ -123,6 +126,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       }),
     };
     Object.assign(process.env, env);
+
+    const webhooks = await startLocalWebhooks({
+      tableName: emulators.resources.tableName,
+      port: options.ports.sqs,
+      maxAttempts: Number(settings.WEBHOOK_MAX_ATTEMPTS ?? 8),
+      log,
+    });
+    stoppers.push(() => webhooks.stop());
+    Object.assign(env, {
+      AWS_ENDPOINT_URL_SQS: webhooks.sqsEndpoint,
+      WEBHOOK_QUEUE_URL: webhooks.queueUrl,
+    });
 
     const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
     stoppers.push(() => demo.stop());
@@ -140,6 +155,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         s3: emulators.endpoints.s3,
         dynamodb: emulators.endpoints.dynamodb,
         sfn: workflow.endpoint,
+        sqs: webhooks.sqsEndpoint,
         demoMeeting: demo.url,
       },
       apiKeys,

@@ -5,12 +5,13 @@ import type { LocalModePorts } from './local-mode.js';
 export const DEFAULT_CLIENT_ID = 'local';
 export const DEFAULT_API_KEY = 'mrk_local_development_key';
 
-/** `LOCAL_API_PORT`, `LOCAL_SFN_PORT`, `LOCAL_DEMO_PORT` and the emulators' variables; 47080 and 47100-47104. */
+/** `LOCAL_API_PORT`, `LOCAL_SFN_PORT`, `LOCAL_SQS_PORT`, `LOCAL_DEMO_PORT` and the emulators'; 47080, 47100-47105. */
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalModePorts {
   return {
     ...portsFromEnv(env),
     api: portFromEnv('LOCAL_API_PORT', 47_080, env),
     sfn: portFromEnv('LOCAL_SFN_PORT', 47_103, env),
+    sqs: portFromEnv('LOCAL_SQS_PORT', 47_105, env),
     demo: portFromEnv('LOCAL_DEMO_PORT', 47_104, env),
   };
 }

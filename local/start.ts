@@ -29,6 +29,7 @@ Local mode is ready.
   S3 (s3rver)    ${local.endpoints.s3}   bucket ${local.env.BUCKET_NAME}
   DynamoDB Local ${local.endpoints.dynamodb}   table ${local.env.TABLE_NAME}
   Step Functions ${local.endpoints.sfn}
+  SQS (webhooks) ${local.endpoints.sqs}
   Data           ${dataDir}   (endpoints in ${endpointsFile})
 
 Try:

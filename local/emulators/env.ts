@@ -16,11 +16,13 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 /**
  * The environment a process (handler, recorder, test worker) needs to reach the emulators through the
  * SDK's standard variables. `AWS_ENDPOINT_URL_<SERVICE>` uses the client's serviceId upper-cased with
- * spaces as underscores: DynamoDB → DYNAMODB, S3 → S3, SESv2 → SESV2, SFN → SFN.
+ * spaces as underscores: DynamoDB → DYNAMODB, DynamoDB Streams → DYNAMODB_STREAMS, S3 → S3, SESv2 → SESV2,
+ * SFN → SFN, SQS → SQS.
  */
 export function emulatorEnv(endpoints: EmulatorEndpoints, resources: Resources): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_REGION: LOCAL_REGION,

@@ -6,7 +6,7 @@ import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
 
-export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, demo: 0 };
+export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 };
 
 /** Local mode on free ports with fresh data, for one test file; `settings` as a user would set them. */
 export async function startTestLocalMode(

@@ -1,0 +1,91 @@
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { lambdaContext } from '../api/lambda-context.js';
+import { type LocalQueue, startLocalQueue } from './sqs-queue.js';
+import { type StreamPoller, startStreamPoller } from './stream-poller.js';
+
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+export interface LocalWebhooksOptions {
+  readonly tableName: string;
+  /** The delivery queue's port; 0 picks a free one. */
+  readonly port: number;
+  /** Deliveries per event before it is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalWebhooks {
+  /** For AWS_ENDPOINT_URL_SQS. */
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Imports a handler on first use (after the environment it reads at load is set). */
+function lazyHandler<E, R>(name: string): () => Promise<Handler<E, R>> {
+  let loading: Promise<Handler<E, R>> | undefined;
+  return () => {
+    loading ??= importHandler<E, R>(name);
+    loading.catch(() => {
+      loading = undefined;
+    });
+    return loading;
+  };
+}
+
+async function importHandler<E, R>(name: string): Promise<Handler<E, R>> {
+  const module = (await import(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url).href)) as {
+    handler?: unknown;
+  };
+  if (typeof module.handler !== 'function') throw new Error(`lambdas/handlers/${name}.ts exports no handler`);
+  return module.handler as Handler<E, R>;
+}
+
+/**
+ * Webhooks as deployed: the table's stream (recording items only) into `webhook-stream`, which queues
+ * deliveries, and the queue into `webhook-deliver`. Sets AWS_ENDPOINT_URL_SQS and WEBHOOK_QUEUE_URL in
+ * process.env before the handlers are loaded, since they read them at load.
+ */
+export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise<LocalWebhooks> {
+  const deliver = lazyHandler<SQSEvent, SQSBatchResponse>('webhook-deliver');
+  const queue: LocalQueue = await startLocalQueue({
+    port: options.port,
+    name: 'webhook-deliveries',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: options.maxAttempts,
+    consumer: async (event) => (await deliver())(event, lambdaContext('local-webhook-deliver', 60_000)),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: queue.endpoint,
+    WEBHOOK_QUEUE_URL: queue.queueUrl,
+    WEBHOOK_MAX_ATTEMPTS: String(options.maxAttempts),
+  });
+  const stream = lazyHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>('webhook-stream');
+  let poller: StreamPoller;
+  try {
+    poller = await startStreamPoller({
+      tableName: options.tableName,
+      filter: (record) => record.dynamodb?.Keys?.sk?.S === 'REC',
+      consumer: async (event) => (await stream())(event, lambdaContext('local-webhook-stream', 60_000)),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  } catch (error) {
+    await queue.stop();
+    throw error;
+  }
+  return {
+    sqsEndpoint: queue.endpoint,
+    queueUrl: queue.queueUrl,
+    stop: async () => {
+      await poller.stop();
+      await queue.stop();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newWebhookSecret, WebhookSettingsStore } from '../../lambdas/webhooks/webhook-settings.js';
+import { pollUntil } from '../../local/demo/waiting.js';
+import type { LocalMode } from '../../local/local-mode.js';
+import { clientFor, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+
+const secret = newWebhookSecret();
+let local: LocalMode;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  local = await startTestLocalMode({ apiKeys: [{ clientId: 'hooked-app', key: 'mrk_e2e_hooked' }] });
+  receiver = await startWebhookReceiver(secret);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  await new WebhookSettingsStore(documents, local.env.TABLE_NAME!).set('hooked-app', {
+    url: receiver.url,
+    secret,
+  });
+  documents.destroy();
+});
+afterAll(async () => {
+  await local?.stop();
+  await receiver?.stop();
+});
+
+describe('a recording that reaches its maximum duration', () => {
+  it('stops by itself and tells the client through signed webhooks, warning before the end', async () => {
+    const client = clientFor(local);
+    // Warnings fire only for offsets shorter than the maximum (600 s, 300 s, 60 s): 75 s gives the last one.
+    const { id } = (
+      await client.request('POST', '/v1/recordings', startBody(local, { maxDurationSeconds: 75 }))
+    ).body as { id: string };
+    const uploaded = await waitForRecording(
+      client,
+      id,
+      (recording) => recording.status === 'UPLOADED',
+      300_000,
+    );
+    expect(uploaded).toMatchObject({ stopReason: 'max_duration', partial: false });
+
+    const types = () =>
+      receiver.received.filter((hook) => hook.event.data.recording.id === id).map((hook) => hook.event.type);
+    await pollUntil(
+      'waiting for recording.uploaded',
+      async () => (types().includes('recording.uploaded') ? true : undefined),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(new Set(types())).toEqual(
+      new Set(['recording.started', 'recording.warning', 'recording.stopped', 'recording.uploaded']),
+    );
+    const warning = receiver.received.find((hook) => hook.event.type === 'recording.warning');
+    expect(warning?.event.data.remainingSeconds).toBe(60);
+    expect(receiver.received.every((hook) => hook.signatureValid)).toBe(true);
+    expect(receiver.received.every((hook) => /^evt_/.test(String(hook.headers['webhook-id'])))).toBe(true);
+  });
+});
