@@ -1,10 +1,18 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { configFromContext } from '../lib/config.js';
+import { ConfigError, configFromContext, type RecordingConfig } from '../lib/config.js';
 import { RecordingStack } from '../lib/recording-stack.js';
 
 const app = new App();
-const config = configFromContext((key) => app.node.tryGetContext(key));
+let config: RecordingConfig;
+try {
+  config = configFromContext((key) => app.node.tryGetContext(key));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // A configuration mistake is the deployer's to fix: say what, not where in our code.
+  console.error(error.message);
+  process.exit(1);
+}
 new RecordingStack(app, app.node.tryGetContext('stackName') ?? 'MeetingRecorder', {
   config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -42,4 +42,32 @@ describe('`npx cdk synth` (bin/app.ts through cdk.json)', () => {
     ).toBeGreaterThanOrEqual(16);
     expect(existsSync(path.join(output, 'MeetingRecorder.assets.json'))).toBe(true);
   }, 300_000);
+
+  it('refuses an invalid configuration with a message naming each key, and no stack trace', () => {
+    const run = spawnSync(
+      'npx',
+      [
+        'cdk',
+        'synth',
+        '--quiet',
+        '--output',
+        mkdtempSync(path.join(tmpdir(), 'cdk-cli-bad-')),
+        '-c',
+        'retentionDays=5',
+        '-c',
+        'linkMode=cdn',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Invalid deployment configuration:');
+    expect(run.stderr).toContain('linkMode must be one of presigned, redirect, got "cdn"');
+    expect(run.stderr).toContain('retentionDays (5) must be at least linkTtlDays + 1 (8)');
+    expect(run.stderr).not.toMatch(/\bat resolveConfig\b/);
+  }, 150_000);
 });
