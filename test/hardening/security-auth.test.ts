@@ -1,13 +1,15 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROUTES } from '../../lambdas/routes.js';
+import { ApiKeyStore } from '../../lambdas/store/api-key-store.js';
+import { startBody } from '../support/api-env.js';
 import { createApiKey } from '../support/api-keys.js';
-import { bucketName, s3 } from '../support/aws.js';
+import { bucketName, documents, s3, tableName } from '../support/aws.js';
 import { uniqueClientId } from '../support/table.js';
 import { type ApiUnderTest, startApiUnderTest } from './support/api-under-test.js';
 import { errorShapeProblem } from './support/contract.js';
 import { closeConnections, type RawResponse, send } from './support/http-client.js';
-import { jsonRequest, recordingIn, store } from './support/world.js';
+import { jsonRequest, recordingIn, store, uniqueMeetingId } from './support/world.js';
 
 let api: ApiUnderTest;
 let key: string;
@@ -131,5 +133,35 @@ describe('isolation between clients', () => {
     );
     expect(foreign.status).toBe(400);
     expect(errorShapeProblem(foreign.status, foreign.body)).toBeNull();
+  });
+});
+
+describe('keys over time and across clients', () => {
+  it('stops accepting a key once revoked, within the 30 s the authorizer may cache its verdict', async () => {
+    const clientId = uniqueClientId('revoke');
+    const seeded = await createApiKey({ clientId });
+    expect((await send(api.url, jsonRequest('GET', '/v1/recordings', seeded.key))).status).toBe(200);
+    expect(await new ApiKeyStore(documents, tableName()).revoke(seeded.keyId)).toBe(true);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    try {
+      expectUnauthorized(
+        await send(api.url, jsonRequest('GET', '/v1/recordings', seeded.key)),
+        'revoked 31 s ago',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("never replays another client's answer for the same Idempotency-Key and body", async () => {
+    const body = startBody({ meetingId: uniqueMeetingId('idem-iso') });
+    const withKey = (apiKey: string) => {
+      const request = jsonRequest('POST', '/v1/recordings', apiKey, body);
+      return { ...request, headers: [...request.headers, ['idempotency-key', 'shared-key'] as const] };
+    };
+    const mine = await send(api.url, withKey(key));
+    const theirs = await send(api.url, withKey(otherKey));
+    expect([mine.status, theirs.status]).toEqual([202, 202]);
+    expect(JSON.parse(theirs.body.toString()).id).not.toBe(JSON.parse(mine.body.toString()).id);
   });
 });
