@@ -10,7 +10,25 @@ const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 console.log('Starting local mode (DynamoDB Local, s3rver, SES emulator, workflow runner, API)…');
-const local = await startLocalMode({ ports: localPorts(), dataDir, apiKeys: localApiKeys(), log });
+const starting = startLocalMode({ ports: localPorts(), dataDir, apiKeys: localApiKeys(), log });
+
+// Installed before startup completes: a Ctrl-C while starting must still stop what already runs.
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping local mode…`);
+  rmSync(endpointsFile, { force: true });
+  const running = await starting.catch(() => undefined);
+  await running?.stop();
+  console.log('Stopped.');
+  process.exit(0);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => void shutdown(signal));
+
+const local = await starting;
+if (stopping) await new Promise(() => {});
 
 mkdirSync(dataDir, { recursive: true });
 const endpoints = {
@@ -39,16 +57,3 @@ Try:
 
 Ctrl-C stops everything.
 `);
-
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping local mode…`);
-  rmSync(endpointsFile, { force: true });
-  await local.stop();
-  console.log('Stopped.');
-  process.exit(0);
-};
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.on(signal, () => void shutdown(signal));
