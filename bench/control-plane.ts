@@ -52,13 +52,22 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child
   const entry = fileURLToPath(new URL('./support/api-server-process.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /^READY (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-    if (match?.[1]) return { url: match[1], child };
-  }
-  throw new Error('the API server process ended before it listened');
+  // Powertools says so on every request when metrics are off; anything else the server says is shown.
+  const quiet = (line: string) => line.includes('No application metrics to publish');
+  createInterface({ input: child.stderr! }).on('line', (line) => quiet(line) || console.error(line));
+  const url = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^READY (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+      else if (!quiet(line)) console.log(line);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the API server process ended (${code}) before it listened`)),
+    );
+  });
+  return { url: await url, child };
 }
 
 /** Runs `count` tasks with at most `limit` at a time. */
