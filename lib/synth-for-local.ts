@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -20,6 +20,11 @@ export interface SynthOptions {
   readonly recorderImageAsset?: boolean;
   /** @default 'MeetingRecorder' */
   readonly stackName?: string;
+  /**
+   * Keep the cloud assembly (`app.outdir`) on disk after reading the template.
+   * @default true when bundling or staging the image (to inspect the assets), else false
+   */
+  readonly keepOutput?: boolean;
 }
 
 /** An Amazon States Language document (JSONPath). */
@@ -75,6 +80,9 @@ export function synthesizeStack(config: RawConfig = {}, options: SynthOptions = 
   });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as SynthesizedStack['template'];
+  if (!(options.keepOutput ?? (options.bundle || options.recorderImageAsset))) {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
 
   const machines = Object.values(template.Resources).filter(
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
