@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { PROBE_AUDIO_RATE, PROBE_VIDEO } from './encoder.js';
+import { AUDIO_RATE } from './audio-capture.js';
+import { THUMBNAIL } from './screen-sampler.js';
 
 /** Mean absolute luma difference (0–255) above which two probe frames count as "the screen changed". */
 const FRAME_CHANGE_THRESHOLD = 0.5;
@@ -23,9 +24,8 @@ export class ActivityMonitor {
   videoFrames = 0;
   audioSeconds = 0;
 
-  attach(video: Readable, audio: Readable): void {
-    video.on('data', (chunk: Buffer) => this.onVideo(chunk));
-    audio.on('data', (chunk: Buffer) => this.onAudio(chunk));
+  watchScreen(thumbnails: Readable): void {
+    thumbnails.on('data', (chunk: Buffer) => this.onVideo(chunk));
   }
 
   /** Restarts the idle clock (a new encoder, a recovered browser). */
@@ -39,7 +39,7 @@ export class ActivityMonitor {
   }
 
   private onVideo(chunk: Buffer): void {
-    const frameBytes = PROBE_VIDEO.width * PROBE_VIDEO.height;
+    const frameBytes = THUMBNAIL.width * THUMBNAIL.height;
     this.pendingVideo = Buffer.concat([this.pendingVideo, chunk]);
     while (this.pendingVideo.length >= frameBytes) {
       const frame = this.pendingVideo.subarray(0, frameBytes);
@@ -59,19 +59,20 @@ export class ActivityMonitor {
     }
   }
 
-  private onAudio(chunk: Buffer): void {
-    const windowBytes = (PROBE_AUDIO_RATE / 10) * 2;
+  /** Raw PCM as captured: s16le, 48 kHz, stereo. */
+  onAudio(chunk: Buffer): void {
+    const windowBytes = (AUDIO_RATE / 10) * 4;
     this.pendingAudio = Buffer.concat([this.pendingAudio, chunk]);
     while (this.pendingAudio.length >= windowBytes) {
       const window = this.pendingAudio.subarray(0, windowBytes);
       this.pendingAudio = this.pendingAudio.subarray(windowBytes);
       this.audioSeconds += 0.1;
       let squares = 0;
-      for (let offset = 0; offset < window.length; offset += 2) {
-        const sample = window.readInt16LE(offset) / 32768;
+      for (let offset = 0; offset + 4 <= window.length; offset += 4) {
+        const sample = (window.readInt16LE(offset) + window.readInt16LE(offset + 2)) / 65536;
         squares += sample * sample;
       }
-      if (Math.sqrt(squares / (window.length / 2)) > SOUND_RMS) {
+      if (Math.sqrt(squares / (window.length / 4)) > SOUND_RMS) {
         this.lastSoundAt = Date.now();
         this.sawSound = true;
       }

@@ -30,6 +30,8 @@ export class AudioCapture {
   /** The estimate in force when the output was attached. */
   committedFirstSampleAt: number | undefined;
   readonly exited: Promise<Exit>;
+  /** Sees every captured block (the activity monitor). */
+  listener: ((block: Buffer) => void) | undefined;
 
   private constructor(private readonly parec: ChildProcess) {
     this.exited = exitOf(parec);
@@ -77,6 +79,7 @@ export class AudioCapture {
     this.framesReceived += frames;
     this.firstSampleAt = Math.min(this.firstSampleAt, arrival - this.framesReceived / AUDIO_RATE);
     const block = data.subarray(0, usable);
+    this.listener?.(block);
     if (this.output) this.forward(block, this.framesReceived - frames);
     else this.pending.push(block);
   }

@@ -5,9 +5,6 @@ import { AUDIO_RATE } from './audio-capture.js';
 import { type Exit, exitOf, scrubbedEnv, spawnLogged } from './processes.js';
 
 export const FRAME_RATE = 30;
-/** Low-rate side outputs for the idle detector and the black/silence checks. */
-export const PROBE_VIDEO = { width: 64, height: 36, fps: 2 } as const;
-export const PROBE_AUDIO_RATE = 8000;
 
 export interface EncoderOptions {
   display: string;
@@ -23,8 +20,10 @@ const LIVE_INPUT = ['-thread_queue_size', '1024', '-probesize', '32', '-analyzed
 
 /**
  * x11grab stamps frames with the wall clock; -copyts keeps those stamps (shifted by the shared origin)
- * instead of moving the input to start at zero. Audio arrives as raw PCM on fd 5, already aligned to
- * the same origin by AudioCapture, so its sample count is its timeline.
+ * instead of moving the input to start at zero. Audio arrives as raw PCM on fd 3, already aligned to
+ * the same origin by AudioCapture, so its sample count is its timeline. The encoder has this one
+ * output: side outputs (a 2 fps thumbnail stream was one) make ffmpeg's scheduler leave about a
+ * second of audio queued, which a stop then loses.
  */
 export function encoderArgs(options: EncoderOptions): string[] {
   const container =
@@ -57,7 +56,7 @@ export function encoderArgs(options: EncoderOptions): string[] {
     '-ch_layout',
     'stereo',
     '-i',
-    'pipe:5',
+    'pipe:3',
     '-map',
     '0:v',
     '-map',
@@ -82,30 +81,12 @@ export function encoderArgs(options: EncoderOptions): string[] {
     '128k',
     ...container,
     'pipe:1',
-    '-map',
-    '0:v',
-    '-vf',
-    `fps=${PROBE_VIDEO.fps},scale=${PROBE_VIDEO.width}:${PROBE_VIDEO.height},format=gray`,
-    '-f',
-    'rawvideo',
-    'pipe:3',
-    '-map',
-    '1:a',
-    '-ac',
-    '1',
-    '-ar',
-    String(PROBE_AUDIO_RATE),
-    '-f',
-    's16le',
-    'pipe:4',
   ];
 }
 
 export interface Encoder {
   process: ChildProcess;
   file: Readable;
-  probeVideo: Readable;
-  probeAudio: Readable;
   /** Raw PCM in: s16le, 48 kHz, stereo. */
   audioInput: Writable;
   exited: Promise<Exit>;
@@ -115,24 +96,20 @@ export interface Encoder {
 
 export function startEncoder(options: EncoderOptions): Encoder {
   const ffmpeg = spawnLogged('ffmpeg', 'ffmpeg', encoderArgs(options), {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     env: scrubbedEnv(process.env, { DISPLAY: options.display }),
   });
   const exited = exitOf(ffmpeg);
-  const [, stdout, , probeVideo, probeAudio, audioInput] = ffmpeg.stdio as unknown as Array<
-    Readable | Writable | null | undefined
-  >;
-  if (!stdout || !probeVideo || !probeAudio || !audioInput) throw new Error('ffmpeg pipes missing');
+  const [, stdout, , audioInput] = ffmpeg.stdio as unknown as Array<Readable | Writable | null | undefined>;
+  if (!stdout || !audioInput) throw new Error('ffmpeg pipes missing');
   return {
     process: ffmpeg,
     file: stdout as Readable,
-    probeVideo: probeVideo as Readable,
-    probeAudio: probeAudio as Readable,
     audioInput: audioInput as Writable,
     exited,
     stop: async () => {
       if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) {
-        // An input named pipe:* turns off `q` on stdin; SIGINT finishes the file just as cleanly (exit 255).
+        // An input named pipe:* turns off `q` on stdin; SIGINT finishes the file as cleanly (exit 255).
         ffmpeg.kill('SIGINT');
         const kill = setTimeout(() => ffmpeg.kill('SIGKILL'), 15_000);
         const exit = await exited;

@@ -16,6 +16,7 @@ import { MeetingBrowser, MeetingUnreachableError } from './meeting-browser.js';
 import { checkMeetingUrl, parseOriginPatterns } from './meeting-url-policy.js';
 import { probeFile } from './probe.js';
 import { createReporter, type RecorderReport, type Reporter } from './reporter.js';
+import { type ScreenSampler, startScreenSampler } from './screen-sampler.js';
 import { StopSignal } from './stop-signal.js';
 import { StreamingUpload, UploadFailedError } from './streaming-upload.js';
 import { CALIBRATION_PAGE, calibrateSync, type SyncCalibration } from './sync-calibration.js';
@@ -63,6 +64,7 @@ interface Resources {
   browser?: MeetingBrowser;
   encoder?: Encoder;
   capture?: AudioCapture;
+  sampler?: ScreenSampler;
   upload?: StreamingUpload;
   timers: Array<() => void>;
 }
@@ -71,6 +73,7 @@ async function release(resources: Resources): Promise<void> {
   for (const stopTimer of resources.timers) stopTimer();
   await resources.encoder?.stop().catch(() => undefined);
   await resources.capture?.stop().catch(() => undefined);
+  await resources.sampler?.stop().catch(() => undefined);
   await resources.browser?.close().catch(() => undefined);
   await resources.audio?.stop().catch(() => undefined);
   await resources.display?.stop().catch(() => undefined);
@@ -209,7 +212,10 @@ async function record(
       stop.trigger('recorder_failed', `audio capture exited (code ${exit.code}, signal ${exit.signal})`);
   });
   encoder.file.on('data', (chunk: Buffer) => upload.write(chunk));
-  monitor.attach(encoder.probeVideo, encoder.probeAudio);
+  const sampler = startScreenSampler(display.name, width, height);
+  resources.sampler = sampler;
+  monitor.watchScreen(sampler.frames);
+  capture.listener = (block) => monitor.onAudio(block);
   const startedAtMs = Date.now();
   const startedAt = new Date(startedAtMs).toISOString();
   log('recording_started', { startedAt, encoderPid: encoder.process.pid, browserPid: browser.pid });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioSamples, pictureFacts, probeMedia, rmsDbfs } from './support/media-analysis.js';
+import {
+  audioSamples,
+  pictureFacts,
+  probeMedia,
+  rmsDbfs,
+  videoPacketRate,
+} from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
 
 let stage: Stage;
@@ -27,11 +33,13 @@ describe.each([
     expect(facts.video).toMatchObject({ codecName: 'h264', width, height, pixFmt: 'yuv420p' });
     expect(facts.audio.codecName).toBe('aac');
     expect(Math.abs(facts.duration - wall)).toBeLessThan(1);
-    expect(facts.video.frames! / facts.video.duration).toBeGreaterThanOrEqual(29);
+    expect(await videoPacketRate(file)).toBeGreaterThanOrEqual(29);
 
     const picture = await pictureFacts(file);
     expect(picture.firstSecondMinLuma).toBeGreaterThan(20);
     expect(picture.firstSecondChanges).toBeGreaterThan(20);
+    // Frames that differ from the one before: Chromium's own drawing rate on a loaded 2-core machine.
+    expect(picture.changingFps).toBeGreaterThan(25);
     expect(picture.longestFreezeSeconds).toBeLessThan(0.5);
     expect(rmsDbfs(await audioSamples(file))).toBeGreaterThan(-40);
 

@@ -66,6 +66,23 @@ export async function probeMedia(file: string): Promise<FileFacts> {
   };
 }
 
+/** Frames per second over the video's own span, from its packets' timestamps. */
+export async function videoPacketRate(file: string): Promise<number> {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
+    { maxBuffer: BIG },
+  );
+  const times = stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number)
+    .sort((a, b) => a - b);
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? 0;
+  return times.length > 1 ? (times.length - 1) / (last - first) : 0;
+}
+
 /** Mean luma (0–255) and a small thumbnail of every video frame, at `fps`. */
 export async function videoFrames(file: string, fps: number): Promise<{ luma: number[]; thumbs: Buffer[] }> {
   const width = 64;
