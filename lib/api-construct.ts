@@ -176,10 +176,9 @@ export class ApiConstruct extends Construct {
         fn.addEnvironment('ALLOWED_MEETING_ORIGINS', config.allowedMeetingOrigins.join(','));
         fn.addEnvironment('MAX_DURATION_SECONDS', String(config.maxDurationSeconds));
         fn.addEnvironment('RETENTION_DAYS', String(config.retentionDays));
-        // The recording, its meeting lock and the idempotency record, written in one transaction.
-        fn.allow(
-          tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']),
-        );
+        // The recording, its meeting lock and the idempotency record are put in one transaction (and
+        // deleted together if the execution cannot start).
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem']));
         fn.allow(
           new iam.PolicyStatement({
             actions: ['states:StartExecution'],
@@ -196,7 +195,7 @@ export class ApiConstruct extends Construct {
         fn.allow(tableStatement(table, ['GetItem']));
         break;
       case 'stop-recording':
-        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+        fn.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
         break;
       case 'delete-recording':
         fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
@@ -209,7 +208,9 @@ export class ApiConstruct extends Construct {
         break;
       case 'create-link':
         linkEnvironment();
-        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+        fn.allow(
+          tableStatement(table, config.linkMode === 'redirect' ? ['GetItem', 'PutItem'] : ['GetItem']),
+        );
         break;
       case 'follow-link':
         linkEnvironment();

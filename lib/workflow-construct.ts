@@ -316,21 +316,19 @@ export class WorkflowConstruct extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
       });
 
-    // Salvage: find the open upload of objectKey, list its parts, complete (or abort) it.
+    // Salvage: find the open upload of objectKey, list its parts, complete it, HEAD the result.
     fns.salvageRecording.allow(
       new iam.PolicyStatement({
-        actions: ['s3:ListMultipartUploadParts', 's3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        actions: ['s3:ListMultipartUploadParts', 's3:PutObject', 's3:GetObject'],
         resources: [recordings],
       }),
     );
     fns.salvageRecording.allow(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucketMultipartUploads', 's3:ListBucket'],
-        resources: [bucket.bucketArn],
-      }),
+      new iam.PolicyStatement({ actions: ['s3:ListBucketMultipartUploads'], resources: [bucket.bucketArn] }),
     );
+    fns.salvageRecording.allow(listUnderRecordings(['s3:ListBucket']));
     fns.salvageRecording.allow(kmsViaS3(['kms:Decrypt', 'kms:GenerateDataKey']));
-    fns.salvageRecording.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
+    fns.salvageRecording.allow(tableStatement(table, ['GetItem']));
     fns.salvageRecording.acknowledgeWildcardResource(
       recordings,
       'Salvages the upload of whichever recording failed.',
@@ -341,9 +339,7 @@ export class WorkflowConstruct extends Construct {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [recordings] }),
     );
     fns.finalizeRecording.allow(listUnderRecordings(['s3:ListBucket']));
-    fns.finalizeRecording.allow(
-      tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']),
-    );
+    fns.finalizeRecording.allow(tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem']));
     fns.finalizeRecording.acknowledgeWildcardResource(
       recordings,
       'Verifies whichever recording just finished.',
@@ -365,9 +361,8 @@ export class WorkflowConstruct extends Construct {
     notifications.allowSendEmail(notify);
 
     fns.recordEmailFailure.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
-    fns.markErrored.allow(
-      tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']),
-    );
+    // Leaving a live state deletes the meeting lock in the same transaction.
+    fns.markErrored.allow(tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem']));
   }
 }
 

@@ -156,11 +156,9 @@ describe('HTTP API', () => {
 
     it('start-recording: writes items and starts this state machine, nothing in S3', () => {
       expect(grantedActions(s, 'ApiStartRecording')).toEqual([
-        'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
         'states:StartExecution',
       ]);
       const [start] = statementsWithAction(
@@ -170,12 +168,8 @@ describe('HTTP API', () => {
       expect(start?.Resource).toEqual({ Ref: expect.stringMatching(/^WorkflowStateMachine/) });
     });
 
-    it('stop-recording: updates items, no S3, no workflow', () => {
-      expect(grantedActions(s, 'ApiStopRecording')).toEqual([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-      ]);
+    it('stop-recording: flags the recording, no S3, no workflow', () => {
+      expect(grantedActions(s, 'ApiStopRecording')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     });
 
     it('delete-recording: deletes recording objects only, cannot read them', () => {
@@ -190,11 +184,9 @@ describe('HTTP API', () => {
       );
     });
 
-    it('create-link: reads the signing secret (presigned) but no S3 object itself', () => {
+    it('create-link: reads the signing secret (presigned) or stores a token (redirect); never an S3 object', () => {
       expect(grantedActions(s, 'ApiCreateLink')).toEqual([
         'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
         'secretsmanager:GetSecretValue',
       ]);
       const [secret] = statementsWithAction(
@@ -202,11 +194,7 @@ describe('HTTP API', () => {
         'secretsmanager:GetSecretValue',
       );
       expect(secret?.Resource).toEqual({ Ref: expect.stringMatching(/^NotificationsSigningSecret/) });
-      expect(grantedActions(redirect, 'ApiCreateLink')).toEqual([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-      ]);
+      expect(grantedActions(redirect, 'ApiCreateLink')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     });
 
     it('follow-link (redirect mode): reads tokens and recordings, decrypts through S3 only', () => {

@@ -124,10 +124,8 @@ describe('email and link signing', () => {
       );
     expect(granted('SalvageRecording')).toEqual([
       'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
       'kms:Decrypt',
       'kms:GenerateDataKey',
-      's3:AbortMultipartUpload',
       's3:GetObject',
       's3:ListBucket',
       's3:ListBucketMultipartUploads',
@@ -135,7 +133,6 @@ describe('email and link signing', () => {
       's3:PutObject',
     ]);
     expect(granted('FinalizeRecording')).toEqual([
-      'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
@@ -144,7 +141,6 @@ describe('email and link signing', () => {
     ]);
     expect(granted('RecordEmailFailure')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(granted('MarkErrored')).toEqual([
-      'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
