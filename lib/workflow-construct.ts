@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -111,8 +111,9 @@ export class WorkflowConstruct extends Construct {
     this.grantSteps(props);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // Step Functions log groups under this prefix need no resource policy of their own.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-recording-workflow`,
+      // Under this prefix Step Functions needs no log resource policy. The stack id's UUID keeps the name new
+      // when a stack of the same name is created again while the retained group of the old one still exists.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-workflow-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
       retention: props.logRetention,
       removalPolicy,
     });
