@@ -78,7 +78,12 @@ async function release(resources: Resources): Promise<void> {
   await resources.audio?.stop().catch(() => undefined);
   await resources.display?.stop().catch(() => undefined);
   await resources.guard?.close().catch(() => undefined);
-  if (resources.workDir) await rm(resources.workDir, { recursive: true, force: true }).catch(() => undefined);
+  if (resources.workDir) {
+    // Chromium's helpers may still be writing their profile for a moment after the browser exits.
+    await rm(resources.workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(
+      (error) => log('cleanup_failed', { error: errorMessage(error) }),
+    );
+  }
 }
 
 /** Records the meeting until one of the stop causes fires; returns the process exit code. */
@@ -139,7 +144,7 @@ async function record(
   resources.audio = await startAudioSink(resources.workDir);
   const capture = AudioCapture.start(resources.audio.server, resources.audio.monitor);
   resources.capture = capture;
-  log('environment_ready', { display: resources.display.name });
+  log('environment_ready', { display: resources.display.name, workDir: resources.workDir });
 
   const display = resources.display;
   let calibration: SyncCalibration | undefined;

@@ -63,7 +63,12 @@ export async function startStage(): Promise<Stage> {
       };
     },
     async close() {
-      for (const recorderProcess of running) recorderProcess.killGroup();
+      for (const recorderProcess of running) {
+        recorderProcess.killGroup();
+        // A recorder killed by a test cannot clean up after itself.
+        const workDir = recorderProcess.find('environment_ready')?.['workDir'];
+        if (typeof workDir === 'string') await rm(workDir, { recursive: true, force: true, maxRetries: 5 });
+      }
       await meeting.close();
       await s3.close();
       await rm(scratch, { recursive: true, force: true });
