@@ -25,6 +25,16 @@ export default defineConfig({
         },
       },
       {
+        // Local mode as a library with the real recorder: slow and CPU-heavy, so one file at a time.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'recorder',
           include: ['recorder-container/test/**/*.test.ts'],

@@ -1,8 +1,34 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need, then runs every test project.
+# `npm test`: installs what the tests need, checks types and style, then runs every test project.
+# The CPU-heavy projects (real Chromium + ffmpeg) run on their own, after the rest, so that their
+# frame-rate and A/V-sync checks do not share two cores with the emulator-backed suites.
+# `npm test -- --project unit` (any vitest arguments) runs just that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-packages.sh
 npx tsc --noEmit -p tsconfig.json
 npx biome check .
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then exec npx vitest run "$@"; fi
+
+mkdir -p test-results
+status=0
+run_phase() {
+  local name=$1; shift
+  echo "== $name"
+  npx vitest run "$@" --reporter=default --reporter=json --outputFile="test-results/$name.json" || status=1
+}
+run_phase control-plane --project unit --project infra --project integration --project hardening
+run_phase recorder --project recorder
+run_phase end-to-end --project e2e
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const name of ["control-plane", "recorder", "end-to-end"]) {
+    const file = `test-results/${name}.json`;
+    if (!fs.existsSync(file)) { failed += 1; console.log(`${name}: no results (the run itself failed)`); continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+'
+exit $status

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError } from '../domain/errors.js';
 import { logger } from '../observability.js';
+import { isTransactionConflict } from '../store/dynamo-recording-store.js';
 
 const THROTTLING_ERRORS = new Set([
   'ThrottlingException',
@@ -9,6 +10,7 @@ const THROTTLING_ERRORS = new Set([
   'TooManyRequestsException',
   'ServiceUnavailable',
   'InternalServerError',
+  'TransactionConflictException',
 ]);
 
 export function jsonResponse(
@@ -35,7 +37,7 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
     });
   }
   const name = (error as { name?: string } | undefined)?.name ?? '';
-  if (THROTTLING_ERRORS.has(name)) {
+  if (THROTTLING_ERRORS.has(name) || isTransactionConflict(error)) {
     logger.warn('Dependency busy', { error });
     return jsonResponse(
       503,

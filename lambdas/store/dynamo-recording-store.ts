@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -53,6 +58,33 @@ function statusCondition(allowed: readonly RecordingStatus[]) {
     expression: `attribute_exists(pk) AND #status IN (${Object.keys(values).join(', ')})`,
     values,
   };
+}
+
+const CONFLICT_ATTEMPTS = 5;
+
+/** DynamoDB refused the write because another transaction was changing the same item at that moment. */
+export function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionConflictException ||
+    (error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'))
+  );
+}
+
+/**
+ * Runs a write again, after a short random pause, while it meets another transaction in flight: the
+ * other one finishes in milliseconds, and the retry then sees its outcome (the lock taken, the status
+ * moved). A conflict that outlasts every attempt is rethrown, and the API answers it with 503.
+ */
+async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await sleep(Math.random() * 10 * 2 ** attempt);
+    }
+  }
 }
 
 /** Leaving the live states frees the meeting for its next recording. */
@@ -133,9 +165,9 @@ export class DynamoRecordingStore implements RecordingStore {
         : []),
     ];
     try {
-      await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
+      await retryOnConflict(() => this.documents.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionCanceledException) || isTransactionConflict(error)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (reasons[2]?.Code === 'ConditionalCheckFailed') throw new IdempotencyKeyInUseError();
       if (reasons[1]?.Code === 'ConditionalCheckFailed') {
@@ -149,23 +181,25 @@ export class DynamoRecordingStore implements RecordingStore {
 
   async discard(recording: Recording, idempotencyKeyValue?: string): Promise<void> {
     const TableName = this.tableName;
-    await this.documents.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName, Key: recordingKey(recording.id) } },
-          {
-            Delete: {
-              TableName,
-              Key: lockKey(recording.clientId, recording.meetingId),
-              ConditionExpression: 'attribute_not_exists(pk) OR recordingId = :id',
-              ExpressionAttributeValues: { ':id': recording.id },
+    await retryOnConflict(() =>
+      this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName, Key: recordingKey(recording.id) } },
+            {
+              Delete: {
+                TableName,
+                Key: lockKey(recording.clientId, recording.meetingId),
+                ConditionExpression: 'attribute_not_exists(pk) OR recordingId = :id',
+                ExpressionAttributeValues: { ':id': recording.id },
+              },
             },
-          },
-          ...(idempotencyKeyValue
-            ? [{ Delete: { TableName, Key: idempotencyKey(recording.clientId, idempotencyKeyValue) } }]
-            : []),
-        ],
-      }),
+            ...(idempotencyKeyValue
+              ? [{ Delete: { TableName, Key: idempotencyKey(recording.clientId, idempotencyKeyValue) } }]
+              : []),
+          ],
+        }),
+      ),
     );
   }
 
@@ -228,32 +262,35 @@ export class DynamoRecordingStore implements RecordingStore {
     };
     try {
       if (!releasesMeetingLock(to)) {
-        const { Attributes } = await this.documents.send(
-          new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }),
+        const { Attributes } = await retryOnConflict(() =>
+          this.documents.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' })),
         );
         return stripKeys(Attributes ?? {});
       }
       const current = await this.get(id);
       if (!current) throw new IllegalTransitionError(id, to);
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: update },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: lockKey(current.clientId, current.meetingId),
-                ConditionExpression: 'attribute_not_exists(pk) OR recordingId = :id',
-                ExpressionAttributeValues: { ':id': id },
+      await retryOnConflict(() =>
+        this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              {
+                Delete: {
+                  TableName: this.tableName,
+                  Key: lockKey(current.clientId, current.meetingId),
+                  ConditionExpression: 'attribute_not_exists(pk) OR recordingId = :id',
+                  ExpressionAttributeValues: { ':id': id },
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
       const updated = await this.get(id);
       if (!updated) throw new IllegalTransitionError(id, to);
       return updated;
     } catch (error) {
+      if (isTransactionConflict(error)) throw error;
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
         throw new IllegalTransitionError(id, to);
       }
@@ -263,22 +300,24 @@ export class DynamoRecordingStore implements RecordingStore {
 
   async requestStop(id: string, at: string): Promise<{ recording: Recording; requested: boolean }> {
     try {
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: recordingKey(id),
-          UpdateExpression: 'SET stopRequestedAt = :at',
-          ConditionExpression:
-            'attribute_exists(pk) AND #status IN (:invoked, :recording) AND (attribute_not_exists(stopRequestedAt) OR attribute_type(stopRequestedAt, :null))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':at': at,
-            ':invoked': 'INVOKED',
-            ':recording': 'RECORDING',
-            ':null': 'NULL',
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const { Attributes } = await retryOnConflict(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: recordingKey(id),
+            UpdateExpression: 'SET stopRequestedAt = :at',
+            ConditionExpression:
+              'attribute_exists(pk) AND #status IN (:invoked, :recording) AND (attribute_not_exists(stopRequestedAt) OR attribute_type(stopRequestedAt, :null))',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':at': at,
+              ':invoked': 'INVOKED',
+              ':recording': 'RECORDING',
+              ':null': 'NULL',
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
       return { recording: stripKeys(Attributes ?? {}), requested: true };
     } catch (error) {
@@ -293,16 +332,18 @@ export class DynamoRecordingStore implements RecordingStore {
     const condition = statusCondition(whileIn);
     const set = setClause(patch);
     try {
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: recordingKey(id),
-          UpdateExpression: `SET ${set.parts.join(', ')}`,
-          ConditionExpression: condition.expression,
-          ExpressionAttributeNames: { ...set.names, '#status': 'status' },
-          ExpressionAttributeValues: { ...set.values, ...condition.values },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const { Attributes } = await retryOnConflict(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: recordingKey(id),
+            UpdateExpression: `SET ${set.parts.join(', ')}`,
+            ConditionExpression: condition.expression,
+            ExpressionAttributeNames: { ...set.names, '#status': 'status' },
+            ExpressionAttributeValues: { ...set.values, ...condition.values },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
       return stripKeys(Attributes ?? {});
     } catch (error) {
