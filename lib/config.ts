@@ -13,6 +13,9 @@ export type RecorderArchitecture = (typeof RECORDER_ARCHITECTURES)[number];
 export const REMOVAL_POLICIES = ['retain', 'destroy'] as const;
 export type RemovalPolicyName = (typeof REMOVAL_POLICIES)[number];
 
+export const RECORDER_SUBNET_TYPES = ['public', 'private'] as const;
+export type RecorderSubnetType = (typeof RECORDER_SUBNET_TYPES)[number];
+
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -101,6 +104,13 @@ export interface RecordingConfig {
    */
   readonly vpcId?: string;
   /**
+   * Which subnets of the VPC the recorder runs in (context `recorderSubnetType`): `public` (a public IP per task,
+   * no NAT needed) or `private` (no public IP; the existing VPC must give them egress through NAT). `private`
+   * needs `vpcId`: the VPC this stack creates has public subnets only.
+   * @default 'public'
+   */
+  readonly recorderSubnetType: RecorderSubnetType;
+  /**
    * Whether state changes are posted to client webhooks (context `webhooksEnabled`).
    * @default true
    */
@@ -153,6 +163,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderMemoryMiB: 2048,
   recorderArchitecture: 'X86_64',
   recorderHeartbeatSeconds: 60,
+  recorderSubnetType: 'public',
   webhooksEnabled: true,
   webhookMaxAttempts: 8,
   removalPolicy: 'retain',
@@ -176,6 +187,7 @@ export const CONFIG_KEYS = [
   'recorderHeartbeatSeconds',
   'recorderImage',
   'vpcId',
+  'recorderSubnetType',
   'webhooksEnabled',
   'webhookMaxAttempts',
   'removalPolicy',
@@ -337,6 +349,11 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
       text('recorderImage', IMAGE, 'an image reference such as registry/repository:tag'),
     ),
     ...optional('vpcId', text('vpcId', VPC_ID, 'a VPC id such as vpc-0123456789abcdef0')),
+    recorderSubnetType: oneOf(
+      'recorderSubnetType',
+      RECORDER_SUBNET_TYPES,
+      CONFIG_DEFAULTS.recorderSubnetType,
+    ),
     webhooksEnabled: bool('webhooksEnabled', CONFIG_DEFAULTS.webhooksEnabled),
     webhookMaxAttempts: int('webhookMaxAttempts', CONFIG_DEFAULTS.webhookMaxAttempts, 1, 20),
     removalPolicy: oneOf('removalPolicy', REMOVAL_POLICIES, CONFIG_DEFAULTS.removalPolicy),
@@ -365,6 +382,11 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
   }
   if (sesIdentityDomain && !senderEmail.toLowerCase().endsWith(`@${sesIdentityDomain}`)) {
     problems.push(`senderEmail (${senderEmail}) must belong to sesIdentityDomain (${sesIdentityDomain})`);
+  }
+  if (config.recorderSubnetType === 'private' && !config.vpcId) {
+    problems.push(
+      'recorderSubnetType private needs vpcId: the VPC this stack creates has public subnets only (and no NAT gateway)',
+    );
   }
   if (apiBurstLimit < apiRateLimit) {
     problems.push(`apiBurstLimit (${apiBurstLimit}) must be at least apiRateLimit (${apiRateLimit})`);

@@ -56,7 +56,9 @@ export class RecorderConstruct extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
   readonly securityGroup: ec2.SecurityGroup;
-  readonly subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
+  readonly subnets: ec2.SubnetSelection;
+  /** Tasks in public subnets need a public IP to reach the internet (there is no NAT). */
+  readonly assignPublicIp: boolean;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: RecorderConstructProps) {
@@ -64,6 +66,10 @@ export class RecorderConstruct extends Construct {
     const { config } = props;
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
+    this.assignPublicIp = config.recorderSubnetType === 'public';
+    this.subnets = {
+      subnetType: this.assignPublicIp ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+    };
     this.vpc = config.vpcId ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId }) : this.newVpc(props);
 
     // Tasks get a public IP and reach the internet directly; they accept no inbound traffic at all.

@@ -62,6 +62,7 @@ export class RecordingStack extends Stack {
       container: this.recorder.container,
       securityGroup: this.recorder.securityGroup,
       subnets: this.recorder.subnets,
+      assignPublicIp: this.recorder.assignPublicIp,
       notifications: this.notifications,
       publicApiUrl: this.api.url,
       logRetention,

@@ -55,6 +55,7 @@ export interface WorkflowConstructProps {
   readonly container: ecs.ContainerDefinition;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly subnets: ec2.SubnetSelection;
+  readonly assignPublicIp: boolean;
   readonly notifications: NotificationsConstruct;
   /** Base URL of the API, for `/v1/links/{token}` in redirect mode. */
   readonly publicApiUrl: string;
@@ -259,7 +260,7 @@ export class WorkflowConstruct extends Construct {
       cluster: props.cluster,
       taskDefinition: props.taskDefinition,
       launchTarget: new tasks.EcsFargateLaunchTarget(),
-      assignPublicIp: true,
+      assignPublicIp: props.assignPublicIp,
       subnets: props.subnets,
       securityGroups: [props.securityGroup],
       containerOverrides: [

@@ -143,6 +143,12 @@ describe('deployment configuration', () => {
       /allowedMeetingOrigins entry "https:\/\/meet.acme.io\/path" must be a host name/,
     );
     expect(problemsOf({ vpcId: 'my-vpc' })[0]).toMatch(/vpcId must be a VPC id/);
+    expect(problemsOf({ recorderSubnetType: 'private' })[0]).toMatch(
+      /recorderSubnetType private needs vpcId/,
+    );
+    expect(
+      resolveConfig({ recorderSubnetType: 'private', vpcId: 'vpc-0123456789abcdef0' }).recorderSubnetType,
+    ).toBe('private');
     expect(problemsOf({ recorderImage: 'https://x/y' })[0]).toMatch(
       /recorderImage must be an image reference/,
     );

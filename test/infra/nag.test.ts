@@ -84,6 +84,12 @@ describe('cdk-nag AwsSolutions', () => {
       );
       expect(findings(report)).toEqual([]);
       expect(stack.recorder.vpc.vpcId).toBeDefined();
+      const privateSubnets = synthWithNag(
+        { vpcId: 'vpc-0123456789abcdef0', recorderSubnetType: 'private' },
+        { account: '123456789012', region: 'eu-west-1' },
+      );
+      expect(findings(privateSubnets.report)).toEqual([]);
+      expect(privateSubnets.stack.recorder.assignPublicIp).toBe(false);
     },
     SYNTH_TIMEOUT,
   );
