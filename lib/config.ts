@@ -87,8 +87,10 @@ export interface RecordingConfig {
   readonly recorderArchitecture: RecorderArchitecture;
   /**
    * Seconds without a heartbeat after which the workflow gives the recorder up (context `recorderHeartbeatSeconds`),
-   * 30–600. The clock starts when the task is launched, so it must also cover Fargate's image pull and start.
-   * @default 60
+   * 30–600. The clock starts when the task is launched, so it must also cover Fargate's pull of the
+   * ≈ 600 MB image and the recorder's start; 180 s leaves room for a slow pull, and only delays how soon a
+   * crashed recorder's parts are salvaged (nothing is lost either way).
+   * @default 180
    */
   readonly recorderHeartbeatSeconds: number;
   /**
@@ -162,7 +164,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderCpu: 1024,
   recorderMemoryMiB: 2048,
   recorderArchitecture: 'X86_64',
-  recorderHeartbeatSeconds: 60,
+  recorderHeartbeatSeconds: 180,
   recorderSubnetType: 'public',
   webhooksEnabled: true,
   webhookMaxAttempts: 8,

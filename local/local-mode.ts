@@ -86,7 +86,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
 
     const synthesized = synthesizedWorkflow(
       { ...emulators.resources, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
-      settings.LINK_MODE ? { linkMode: settings.LINK_MODE } : {},
+      {
+        ...(settings.LINK_MODE ? { linkMode: settings.LINK_MODE } : {}),
+        // No image to pull here: the recorder starts in seconds, so a lost one is noticed after 60 s
+        // instead of the deployed default, which leaves room for Fargate's image pull.
+        recorderHeartbeatSeconds: 60,
+      },
     );
     const recorderSettings = {
       ...emulators.env,

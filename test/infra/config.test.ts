@@ -30,7 +30,7 @@ describe('deployment configuration', () => {
     expect(config.recorderCpu).toBe(1024);
     expect(config.recorderMemoryMiB).toBe(2048);
     expect(config.recorderArchitecture).toBe('X86_64');
-    expect(config.recorderHeartbeatSeconds).toBe(60);
+    expect(config.recorderHeartbeatSeconds).toBe(180);
     expect(config.removalPolicy).toBe('retain');
     expect(config.vpcId).toBeUndefined();
   });

@@ -65,12 +65,12 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     );
   });
 
-  it('RunRecorder: ecs:runTask with a task token, heartbeat 60 s, timeout from the input, result at $.recorder', () => {
+  it('RunRecorder: ecs:runTask with a task token, heartbeat 180 s, timeout from the input, result at $.recorder', () => {
     const run = state('RunRecorder');
     expect(run).toMatchObject({
       Type: 'Task',
       Resource: expect.stringMatching(/:states:::ecs:runTask\.waitForTaskToken$/),
-      HeartbeatSeconds: 60,
+      HeartbeatSeconds: 180,
       TimeoutSecondsPath: '$.timeoutSeconds',
       ResultPath: '$.recorder',
       Next: 'FinalizeRecording',
