@@ -135,6 +135,24 @@ export class ApiConstruct extends Construct {
         }
       }
     }
+    // Any other method or path: the contract's 404 body instead of API Gateway's own `{"message":"Not Found"}`.
+    const notFound = this.newFunction(
+      'NotFound',
+      'api/not-found',
+      'Any other route: 404 in the contract shape',
+    );
+    this.routeFunctions.set('not-found', notFound);
+    const defaultRoute = new apigw.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('NotFoundIntegration', notFound.function, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    Validations.of(defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route only answers 404; it reads nothing and needs no key.',
+    });
     // An empty IdentitySource list is what "none" means, but omitting the property says it unambiguously.
     for (const child of this.httpApi.node.findAll()) {
       if (child instanceof apigw.CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');

@@ -34,12 +34,12 @@ describe('HTTP API', () => {
     redirect = synth({ linkMode: 'redirect' });
   }, SYNTH_TIMEOUT);
 
-  it('maps every route of lambdas/routes.ts; follow-link only in redirect mode', () => {
+  it('maps every route of lambdas/routes.ts, and $default to the contract 404; follow-link only in redirect mode', () => {
     const routeKeys = (x: Synthesized) =>
       Object.values(x.assertions.findResources('AWS::ApiGatewayV2::Route'))
         .map((r) => (r.Properties as { RouteKey: string }).RouteKey)
         .sort();
-    const all = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
+    const all = [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'].sort();
     expect(routeKeys(redirect)).toEqual(all);
     expect(routeKeys(s)).toEqual(all.filter((key) => key !== 'GET /v1/links/{token}'));
   });
@@ -213,6 +213,7 @@ describe('HTTP API', () => {
     it('health and openapi: no AWS access at all', () => {
       expect(grantedActions(s, 'ApiHealth')).toEqual([]);
       expect(grantedActions(s, 'ApiOpenapi')).toEqual([]);
+      expect(grantedActions(s, 'ApiNotFound')).toEqual([]);
     });
 
     it('no function may scan, manage tables, or use wildcard actions', () => {

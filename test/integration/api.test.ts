@@ -69,6 +69,18 @@ describe('authentication', () => {
     }
   });
 
+  it("answers API Gateway's $default route with the contract's 404", async () => {
+    const { handler } = await import('../../lambdas/handlers/api/not-found.js');
+    const answer = await handler(
+      { rawPath: '/v2/nothing', headers: {}, requestContext: { http: { method: 'PUT' } } } as never,
+      {} as never,
+    );
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body ?? '{}')).toEqual({
+      error: { code: 'not_found', message: 'No route PUT /v2/nothing.' },
+    });
+  });
+
   it('serves health and the OpenAPI document without a key', async () => {
     const health = await invokeApi('GET', '/v1/health');
     expect(health).toMatchObject({ status: 200, body: { status: 'ok', version: '1.2.3' } });
