@@ -9,6 +9,8 @@ import {
 
 export interface SalvagedObject {
   sizeBytes: number;
+  /** Parts joined into the object (0 when it was complete already). */
+  parts: number;
   /** When the last byte reached storage: the end of what was recorded. */
   lastWrittenAt: Date;
   /** Whether this call assembled the object from parts, or found it complete already. */
@@ -27,12 +29,15 @@ export async function salvageObject(
   key: string,
 ): Promise<SalvagedObject | undefined> {
   const existing = await headObject(s3, bucket, key);
-  if (existing) return { ...existing, assembled: false };
+  if (existing) return { ...existing, parts: 0, assembled: false };
 
   const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
   const uploads = Uploads.filter((upload) => upload.Key === key && upload.UploadId);
   for (const upload of uploads.reverse()) {
-    const parts = await listParts(s3, bucket, key, upload.UploadId!);
+    // Parts are uploaded concurrently: a dead recorder may leave a gap. Only the run from part 1 plays through.
+    const parts = (await listParts(s3, bucket, key, upload.UploadId!)).filter(
+      (part, index) => part.PartNumber === index + 1,
+    );
     if (parts.length === 0) continue;
     await s3.send(
       new CompleteMultipartUploadCommand({
@@ -49,6 +54,7 @@ export async function salvageObject(
       );
       return {
         sizeBytes: completed.sizeBytes,
+        parts: parts.length,
         lastWrittenAt: lastPart.LastModified ?? completed.lastWrittenAt,
         assembled: true,
       };

@@ -2,15 +2,12 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  PutObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
 import { sleep } from './processes.js';
-import { manifestKey, type UploadManifest } from './upload-manifest.js';
 
 export interface StreamingUploadOptions {
   s3: S3Client;
@@ -51,7 +48,7 @@ export class StreamingUpload {
   private chunks: Buffer[] = [];
   private bufferedFrom = 0;
   private readonly boundaries: Mp4BoxBoundaries | AnyBoundaries;
-  private readonly parts: UploadManifest['parts'] = [];
+  private readonly parts: Array<{ PartNumber: number; ETag: string; Size: number }> = [];
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private nextPartNumber = 1;
@@ -120,27 +117,6 @@ export class StreamingUpload {
     this.parts.push({ PartNumber: partNumber, ETag: answer.ETag ?? '', Size: body.length });
     this.uploadedBytes += body.length;
     log('upload_part', { partNumber, bytes: body.length, uploadedBytes: this.uploadedBytes });
-    await this.writeManifest().catch((error) => log('manifest_failed', { error: errorMessage(error) }));
-  }
-
-  private async writeManifest(): Promise<void> {
-    const { s3, bucket, key } = this.options;
-    const manifest: UploadManifest = { uploadId: this.uploadId ?? '', parts: this.parts };
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: manifestKey(key),
-        Body: JSON.stringify(manifest),
-        ContentType: 'application/json',
-      }),
-    );
-  }
-
-  private async deleteManifest(): Promise<void> {
-    const { s3, bucket, key } = this.options;
-    await s3
-      .send(new DeleteObjectCommand({ Bucket: bucket, Key: manifestKey(key) }))
-      .catch((error) => log('manifest_delete_failed', { error: errorMessage(error) }));
   }
 
   /**
@@ -168,7 +144,6 @@ export class StreamingUpload {
       ),
     );
     log('upload_completed', { key, parts: parts.length, sizeBytes: this.uploadedBytes });
-    await this.deleteManifest();
     return this.uploadedBytes;
   }
 
@@ -178,6 +153,5 @@ export class StreamingUpload {
     await s3
       .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: this.uploadId }))
       .catch((error) => log('upload_abort_failed', { error: errorMessage(error) }));
-    await this.deleteManifest();
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { salvageOpenUpload } from '../src/salvage.js';
+import { salvageObject } from '../../lambdas/workflow/salvage.js';
 import { pictureFacts, probeMedia } from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
 import { TEST_BUCKET } from './support/s3-emulator.js';
@@ -63,15 +63,16 @@ describe('faults', () => {
     recording.process.killGroup();
     await recording.process.exited;
 
-    const result = await salvageOpenUpload(stage.s3.client, TEST_BUCKET, recording.key);
-    expect(result.salvaged).toBe(true);
-    expect(result.parts).toBeGreaterThanOrEqual(3);
+    // What the workflow's SalvageRecording step does with a dead recorder's open upload.
+    const result = await salvageObject(stage.s3.client, TEST_BUCKET, recording.key);
+    expect(result).toMatchObject({ assembled: true });
+    expect(result?.parts).toBeGreaterThanOrEqual(3);
     const facts = await probeMedia(await recording.download());
     expect(facts.duration).toBeGreaterThan(uploadedBeforeKill - 3);
     expect(facts.video.codecName).toBe('h264');
     expect(facts.audio.codecName).toBe('aac');
-    expect(await salvageOpenUpload(stage.s3.client, TEST_BUCKET, recording.key)).toMatchObject({
-      salvaged: false,
+    expect(await salvageObject(stage.s3.client, TEST_BUCKET, recording.key)).toMatchObject({
+      assembled: false,
     });
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { multipartListing } from '../../../local/emulators/s3-multipart-listing.js';
 
 export const TEST_BUCKET = 'recordings';
 export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -19,14 +20,19 @@ export interface S3Emulator {
 /** s3rver on 127.0.0.1, a random port and a temporary directory, with the test bucket. */
 export async function startS3Emulator(): Promise<S3Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 'recorder-s3-'));
-  const create = (port: number) =>
-    new S3rver({
+  const create = (port: number) => {
+    const server = new S3rver({
       address: '127.0.0.1',
       port,
       silent: true,
       directory,
       configureBuckets: [{ name: TEST_BUCKET }],
     });
+    // ListMultipartUploads and ListParts, which S3 has and s3rver lacks, for the salvage of a dead recorder.
+    const middleware = (server as unknown as { middleware: unknown[] }).middleware;
+    middleware.splice(middleware.length - 1, 0, multipartListing);
+    return server;
+  };
   let server = create(0);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
