@@ -1,3 +1,7 @@
+/**
+ * Where an IP address leads, for the two guards that must never let a client's meeting URL reach the
+ * account's insides: the start route (lambdas/domain/meeting-url.ts) and the recorder's egress proxy.
+ */
 import { BlockList, isIP } from 'node:net';
 
 /** What an IP address reaches, as far as the recorder's egress rules care. */
@@ -33,6 +37,7 @@ const V6_RANGES: ReadonlyArray<readonly [string, number, AddressClass]> = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
   ['100::', 64, 'reserved'],
+  ['2001::', 32, 'reserved'], // Teredo: tunnels to any IPv4 address
   ['2001:db8::', 32, 'reserved'],
   ['fc00::', 7, 'private'],
   ['fe80::', 10, 'link-local'],
@@ -74,13 +79,14 @@ function v4FromGroups(high: number, low: number): string {
 }
 
 /**
- * IPv6 forms that carry an IPv4 address a packet may end up at: mapped (::ffff:a.b.c.d),
- * compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002:AABB:CCDD::/48).
+ * IPv6 forms that carry an IPv4 address a packet may end up at: mapped (::ffff:a.b.c.d), translated
+ * (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002:AABB:CCDD::/48).
  */
 function embeddedIpv4(address: string): string | undefined {
   const g = ipv6Groups(address);
   const zerosUpTo = (n: number) => g.slice(0, n).every((group) => group === 0);
   if (zerosUpTo(5) && g[5] === 0xffff) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
+  if (zerosUpTo(4) && g[4] === 0xffff && g[5] === 0) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
   if (zerosUpTo(6) && ((g[6] ?? 0) !== 0 || (g[7] ?? 0) > 1)) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
   if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((group) => group === 0)) {
     return v4FromGroups(g[6] ?? 0, g[7] ?? 0);

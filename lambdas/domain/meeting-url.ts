@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { classifyAddress } from './address-policy.js';
 
 /**
  * Decides whether a meeting URL may be recorded, from the URL alone: scheme, credentials, and the
@@ -61,70 +62,5 @@ function hostMatches(host: string, pattern: string): boolean {
 
 /** True for every address a browser on our network must never reach: not globally routable. */
 export function isNonPublicAddress(address: string): boolean {
-  if (isIP(address) === 4) return isNonPublicIpv4(address);
-  if (isIP(address) === 6) return isNonPublicIpv6(address);
-  return true;
-}
-
-/** The eight 16-bit groups of an IPv6 address (validated by isIP), with an embedded IPv4 tail expanded. */
-function ipv6Groups(address: string): number[] {
-  let text = address.toLowerCase().split('%')[0] ?? '';
-  const v4Tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4Tail) {
-    const [a, b, c, d] = v4Tail.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4Tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const parse = (part: string) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
-  const front = parse(head);
-  const back = tail === undefined ? [] : parse(tail);
-  return [...front, ...Array(8 - front.length - back.length).fill(0), ...back];
-}
-
-function embeddedIpv4(high: number, low: number): string {
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-}
-
-function isNonPublicIpv6(address: string): boolean {
-  const g = ipv6Groups(address);
-  const [g0 = 0, g1 = 0, , , , g5 = 0, g6 = 0, g7 = 0] = g;
-  const [, , , , g4 = 0] = g;
-  const firstFourZero = g.slice(0, 4).every((group) => group === 0);
-  // ::a.b.c.d (compatible, also :: and ::1), ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated) carry IPv4.
-  if (firstFourZero && ((g4 === 0 && (g5 === 0 || g5 === 0xffff)) || (g4 === 0xffff && g5 === 0))) {
-    return (g4 === 0 && g5 === 0 && g6 === 0 && g7 <= 1) || isNonPublicIpv4(embeddedIpv4(g6, g7));
-  }
-  if (g0 === 0x2002) return true; // 6to4 relays reach any IPv4 address
-  if (g0 === 0x64 && g1 === 0xff9b) return true; // NAT64 reaches private IPv4 too
-  if (g0 === 0x2001 && (g1 === 0 || g1 === 0xdb8)) return true; // Teredo, documentation
-  if (g0 === 0x100 && g.slice(1, 4).every((group) => group === 0)) return true; // discard-only
-  return (
-    (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
-    (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (g0 & 0xffc0) === 0xfec0 || // site-local (deprecated)
-    (g0 & 0xff00) === 0xff00 // multicast
-  );
-}
-
-const IPV4_BLOCKS: ReadonlyArray<readonly [number, number]> = [
-  [0x00000000, 8], // "this" network
-  [0x0a000000, 8], // private
-  [0x64400000, 10], // carrier-grade NAT
-  [0x7f000000, 8], // loopback
-  [0xa9fe0000, 16], // link-local: instance and task metadata
-  [0xac100000, 12], // private
-  [0xc0000000, 24], // IETF protocol assignments
-  [0xc0000200, 24], // documentation
-  [0xc0a80000, 16], // private
-  [0xc6120000, 15], // benchmarking
-  [0xc6336400, 24], // documentation
-  [0xcb007100, 24], // documentation
-  [0xe0000000, 4], // multicast
-  [0xf0000000, 4], // reserved and broadcast
-];
-
-function isNonPublicIpv4(address: string): boolean {
-  const octets = address.split('.').map(Number);
-  const value = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  return IPV4_BLOCKS.some(([base, bits]) => value >>> (32 - bits) === base >>> (32 - bits));
+  return classifyAddress(address) !== 'public';
 }

@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { classifyAddress, type EgressRules, isAddressAllowed } from './address-policy.js';
+import { classifyAddress, type EgressRules, isAddressAllowed } from '../../lambdas/domain/address-policy.js';
 import { errorMessage, log } from './log.js';
 
 export type EgressDecision =

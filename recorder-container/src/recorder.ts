@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { parseAllowedOrigins } from '../../lambdas/domain/meeting-url.js';
 import { CONTENT_TYPES, RESOLUTION_SIZE, WARNING_OFFSETS_SECONDS } from '../../lambdas/domain/recording.js';
 import { ActivityMonitor } from './activity-monitor.js';
 import { AudioCapture, wallSeconds } from './audio-capture.js';
@@ -13,7 +14,7 @@ import { decideEgress, type EgressGuard, startEgressGuard } from './egress-guard
 import { type Encoder, startEncoder } from './encoder.js';
 import { errorMessage, log } from './log.js';
 import { MeetingBrowser, MeetingUnreachableError } from './meeting-browser.js';
-import { checkMeetingUrl, parseOriginPatterns } from './meeting-url-policy.js';
+import { checkMeetingUrl } from './meeting-url-policy.js';
 import { probeFile } from './probe.js';
 import { createReporter, type RecorderReport, type Reporter } from './reporter.js';
 import { type ScreenSampler, startScreenSampler } from './screen-sampler.js';
@@ -128,7 +129,7 @@ async function record(
 ): Promise<RecorderReport> {
   const rules = { allowLoopback: env.ALLOW_LOOPBACK_HTTP };
   const verdict = checkMeetingUrl(env.MEETING_URL, {
-    allowedOrigins: parseOriginPatterns(env.ALLOWED_MEETING_ORIGINS),
+    allowedOrigins: parseAllowedOrigins(env.ALLOWED_MEETING_ORIGINS),
     allowLoopbackHttp: env.ALLOW_LOOPBACK_HTTP,
   });
   if (!verdict.ok) throw new RecorderFailure('UrlRefused', `meeting URL refused: ${verdict.reason}`);
