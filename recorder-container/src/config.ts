@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORMATS, RESOLUTIONS } from '../../lambdas/domain/recording.js';
+import { FORMATS, RESOLUTIONS, WARNING_OFFSETS_SECONDS } from '../../lambdas/domain/recording.js';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -34,6 +34,12 @@ export const recorderEnvSchema = z.object({
   IDLE_TIMEOUT_SECONDS: positiveSeconds(900),
   HEARTBEAT_SECONDS: positiveSeconds(20),
   STOP_POLL_SECONDS: positiveSeconds(2),
+  /** Seconds before the maximum duration at which `recording.warning` fires (the contract's 600,300,60). */
+  WARNING_SECONDS: z
+    .string()
+    .default(WARNING_OFFSETS_SECONDS.join(','))
+    .transform((list) => list.split(',').map((item) => Number(item.trim())))
+    .pipe(z.array(z.number().int().positive()).min(1)),
   /** x264 preset: CPU against bitrate (see README for measured numbers). */
   VIDEO_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])

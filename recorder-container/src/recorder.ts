@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { parseAllowedOrigins } from '../../lambdas/domain/meeting-url.js';
-import { CONTENT_TYPES, RESOLUTION_SIZE, WARNING_OFFSETS_SECONDS } from '../../lambdas/domain/recording.js';
+import { CONTENT_TYPES, RESOLUTION_SIZE } from '../../lambdas/domain/recording.js';
 import { ActivityMonitor } from './activity-monitor.js';
 import { AudioCapture, wallSeconds } from './audio-capture.js';
 import { type AudioSink, startAudioSink } from './audio-sink.js';
@@ -241,7 +241,7 @@ async function record(
     maxDurationMs,
   );
   resources.timers.push(() => clearTimeout(deadline));
-  for (const secondsLeft of WARNING_OFFSETS_SECONDS) {
+  for (const secondsLeft of env.WARNING_SECONDS) {
     if (secondsLeft >= env.MAX_DURATION_SECONDS) continue;
     const warning = setTimeout(
       () => {

@@ -12,7 +12,11 @@ let local: LocalMode;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
-  local = await startTestLocalMode({ apiKeys: [{ clientId: 'hooked-app', key: 'mrk_e2e_hooked' }] });
+  local = await startTestLocalMode({
+    apiKeys: [{ clientId: 'hooked-app', key: 'mrk_e2e_hooked' }],
+    // The contract's 600/300/60 s warnings, scaled down so that a 40 s recording gets all three.
+    recorderEnv: { WARNING_SECONDS: '30,20,10' },
+  });
   receiver = await startWebhookReceiver(secret);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   await new WebhookSettingsStore(documents, local.env.TABLE_NAME!).set('hooked-app', {
@@ -29,9 +33,8 @@ afterAll(async () => {
 describe('a recording that reaches its maximum duration', () => {
   it('stops by itself and tells the client through signed webhooks, warning before the end', async () => {
     const client = clientFor(local);
-    // Warnings fire only for offsets shorter than the maximum (600 s, 300 s, 60 s): 75 s gives the last one.
     const { id } = (
-      await client.request('POST', '/v1/recordings', startBody(local, { maxDurationSeconds: 75 }))
+      await client.request('POST', '/v1/recordings', startBody(local, { maxDurationSeconds: 40 }))
     ).body as { id: string };
     const uploaded = await waitForRecording(
       client,
@@ -53,8 +56,10 @@ describe('a recording that reaches its maximum duration', () => {
     expect(new Set(types())).toEqual(
       new Set(['recording.started', 'recording.warning', 'recording.stopped', 'recording.uploaded']),
     );
-    const warning = receiver.received.find((hook) => hook.event.type === 'recording.warning');
-    expect(warning?.event.data.remainingSeconds).toBe(60);
+    const warnings = receiver.received
+      .filter((hook) => hook.event.type === 'recording.warning' && hook.event.data.recording.id === id)
+      .map((hook) => hook.event.data.remainingSeconds);
+    expect(new Set(warnings)).toEqual(new Set([30, 20, 10]));
     expect(receiver.received.every((hook) => hook.signatureValid)).toBe(true);
     expect(receiver.received.every((hook) => /^evt_/.test(String(hook.headers['webhook-id'])))).toBe(true);
   });
