@@ -5,7 +5,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['lambda-bundles', 'control-plane', 'cost'] as const;
+const BENCHMARKS = [
+  'lambda-bundles',
+  'control-plane',
+  'cost',
+  'recorder-efficiency',
+  'start-latency',
+  'stop-to-email',
+  'thousand-recordings',
+] as const;
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
