@@ -51,7 +51,10 @@ try {
       await waitFor(bench, recording.id, (view) => view.status !== 'INVOKED', { timeoutMs: 120_000 });
       console.error(`recording ${recording.id} for ${minutes} min`);
       await sleep(minutes * 60_000);
-      const sent = await uploadedPartBytes(bucket);
+      const sent = await uploadedPartBytes(bucket).catch((error: unknown) => {
+        console.error(`could not list the parts sent: ${String(error)}`);
+        return { uploads: 0, bytes: Number.NaN };
+      });
       const stopAt = Date.now();
       await stopRecording(bench, recording.id, host);
       let uploadedAt = 0;
