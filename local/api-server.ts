@@ -14,6 +14,7 @@ import {
 } from './api/response.js';
 import { matchRoute } from './api/routes.js';
 import { LOOPBACK } from './emulators/ports.js';
+import { stopServer } from './stop-server.js';
 
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
 
@@ -149,11 +150,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => stopServer(server),
   };
 }
 

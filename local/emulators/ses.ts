@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import sesLocal from 'aws-ses-v2-local';
+import { stopServer } from '../stop-server.js';
 import type { RunningEmulator } from './dynamodb.js';
 import { LOOPBACK } from './ports.js';
 
@@ -29,10 +30,6 @@ export async function startSes(options: SesOptions): Promise<RunningEmulator> {
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${LOOPBACK}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => stopServer(server),
   };
 }

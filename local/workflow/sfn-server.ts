@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOOPBACK } from '../emulators/ports.js';
+import { stopServer } from '../stop-server.js';
 import { type Execution, WorkflowError, type WorkflowRunner } from './runner.js';
 import { TaskTokenError, type TaskTokens } from './task-tokens.js';
 
@@ -98,11 +99,7 @@ export async function startSfnServer(options: {
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${LOOPBACK}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => stopServer(server),
   };
 }
 
