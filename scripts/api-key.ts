@@ -66,8 +66,12 @@ async function main(): Promise<void> {
 
   switch (command) {
     case 'create': {
-      if (!values.client || !CLIENT_ID.test(values.client)) fail('--client must be 1–64 of A-Z a-z 0-9 . _ -');
-      const { key, record } = await keys.create({ clientId: values.client, name: values.name ?? values.client });
+      if (!values.client || !CLIENT_ID.test(values.client))
+        fail('--client must be 1–64 of A-Z a-z 0-9 . _ -');
+      const { key, record } = await keys.create({
+        clientId: values.client,
+        name: values.name ?? values.client,
+      });
       console.log(`Created ${record.keyId} for client ${record.clientId}.`);
       console.log(`API key (shown once, store it now): ${key}`);
       return;
@@ -89,7 +93,8 @@ async function main(): Promise<void> {
       return;
     }
     case 'webhook': {
-      if (!values.client || !CLIENT_ID.test(values.client)) fail('--client must be 1–64 of A-Z a-z 0-9 . _ -');
+      if (!values.client || !CLIENT_ID.test(values.client))
+        fail('--client must be 1–64 of A-Z a-z 0-9 . _ -');
       let url: URL;
       try {
         url = new URL(values.url ?? '');

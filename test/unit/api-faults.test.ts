@@ -1,11 +1,14 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Faults no emulator produces on demand: DynamoDB throttling and an unexpected failure.
 const dynamo = mockClient(DynamoDBDocumentClient);
-let handler: (event: unknown, context: Context) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
+let handler: (
+  event: unknown,
+  context: Context,
+) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
 
 beforeAll(async () => {
   Object.assign(process.env, {

@@ -13,14 +13,19 @@ describe('the OpenAPI document', () => {
 
   it('describes every route, with the contract error body and resolvable references', () => {
     for (const route of ROUTES) {
-      const operation = (document.paths[route.path] as Record<string, { responses: object }>)[route.method.toLowerCase()];
+      const operation = (document.paths[route.path] as Record<string, { responses: object }>)[
+        route.method.toLowerCase()
+      ];
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
     }
     const text = JSON.stringify(document);
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
       expect(document.components.schemas, name).toHaveProperty(name!);
     }
-    const start = document.components.schemas.StartRecordingRequest as { required: string[]; additionalProperties: boolean };
+    const start = document.components.schemas.StartRecordingRequest as {
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(start.required).toEqual(['meetingId', 'meetingUrl', 'host']);
     expect(start.additionalProperties).toBe(false);
     expect(document.components.schemas.Error).toBeDefined();
