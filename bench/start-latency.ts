@@ -3,7 +3,8 @@
  * recordings of the demo meeting with the real recorder, one at a time. Two views of each: the item's own
  * startedAt − createdAt, and the client's 202 → first GET answering RECORDING (polled every 100 ms).
  *
- * Options: --count 5 --record-seconds 3
+ * Options: --count 5 --record-seconds 3 --calibration-seconds <n> (the recorder's AV_CALIBRATION_SECONDS,
+ * 3 by default: the flash-and-beep shown before the meeting, which is part of the start latency)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { option } from './support/args.js';
@@ -20,6 +21,7 @@ import { fixed, median, table, writeResult } from './support/report.js';
 const COUNT = Number(option('count', '5'));
 const RECORD_SECONDS = Number(option('record-seconds', '3'));
 const TARGET_SECONDS = 5;
+const CALIBRATION = option('calibration-seconds', '');
 
 interface Sample {
   id: string;
@@ -28,7 +30,9 @@ interface Sample {
   finalStatus: string;
 }
 
-const bench = await startBenchLocalMode();
+const bench = await startBenchLocalMode(
+  CALIBRATION === '' ? {} : { recorderEnv: { AV_CALIBRATION_SECONDS: CALIBRATION } },
+);
 const samples: Sample[] = [];
 try {
   for (let index = 0; index < COUNT; index += 1) {
@@ -86,5 +90,5 @@ console.log(
   ),
 );
 console.log(
-  `written to ${writeResult('start-latency', { count: COUNT, targetSeconds: TARGET_SECONDS, item, observed, samples })}`,
+  `written to ${writeResult('start-latency', { count: COUNT, calibrationSeconds: CALIBRATION || 'default', targetSeconds: TARGET_SECONDS, item, observed, samples })}`,
 );

@@ -107,15 +107,18 @@ const rows = MINUTES.map((minutes) => {
     finalBytes: median(of.map((sample) => sample.finalBytes)),
   };
 });
-// Pending bytes at the stop are at most one part plus the encoder's tail, whatever the length; the
-// extrapolation takes the per-minute growth of pending bytes between the shortest and longest run.
+// The recorder uploads while it records, in parts of UPLOAD_PART_BYTES (8 MiB by default): what is pending
+// at the stop is the part being filled plus the encoder's tail, a sawtooth bounded by the part size whatever
+// the length. A 60-minute recording's worst case is a whole part pending; its time is estimated from the
+// rate at which the measured runs got their pending bytes to UPLOADED.
+const PART_BYTES = 8 * 1024 * 1024;
 const first = rows[0]!;
 const last = rows.at(-1)!;
-const growthPerMinute =
-  last.minutes > first.minutes
-    ? (last.pendingBytes - first.pendingBytes) / (last.minutes - first.minutes)
-    : 0;
-const pendingAt60 = Math.max(last.pendingBytes, last.pendingBytes + growthPerMinute * (60 - last.minutes));
+const rates = samples
+  .filter((sample) => sample.pendingBytes > 0 && sample.stopToUploadedSeconds > 0)
+  .map((sample) => sample.pendingBytes / sample.stopToUploadedSeconds);
+const pendingAt60 = PART_BYTES;
+const worstStopToUploadedAt60 = rates.length > 0 ? PART_BYTES / median(rates) : Number.NaN;
 console.log(
   table(
     [
@@ -137,8 +140,8 @@ console.log(
   ),
 );
 console.log(
-  `ratio ${last.minutes} min / ${first.minutes} min: ${fixed(last.stopToEmailSeconds / first.stopToEmailSeconds, 2)}×; pending bytes extrapolated to 60 min: ${kib(pendingAt60)} KiB`,
+  `ratio ${last.minutes} min / ${first.minutes} min: ${fixed(last.stopToEmailSeconds / first.stopToEmailSeconds, 2)}×; pending bytes at a 60 min stop: ≤ ${kib(pendingAt60)} KiB (one part), worst-case stop → UPLOADED ≈ ${fixed(worstStopToUploadedAt60, 1)} s at the measured rate`,
 );
 console.log(
-  `written to ${writeResult('stop-to-email', { minutes: MINUTES, rounds: ROUNDS, targetSeconds: TARGET_SECONDS, rows, pendingAt60Bytes: pendingAt60, samples })}`,
+  `written to ${writeResult('stop-to-email', { minutes: MINUTES, rounds: ROUNDS, targetSeconds: TARGET_SECONDS, rows, pendingAt60Bytes: pendingAt60, worstStopToUploadedAt60, samples })}`,
 );
