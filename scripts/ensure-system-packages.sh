@@ -10,8 +10,10 @@ command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v pulseaudio >/dev/null 2>&1 || need+=(pulseaudio)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -qi 'Noto Color Emoji' || need+=(fonts-noto-color-emoji)
+# Read the list first: `grep -q` stopping early would SIGPIPE fc-list and fail the pipeline.
+fonts=$(fc-list : family 2>/dev/null || true)
+grep -qi 'Noto Sans CJK' <<<"$fonts" || need+=(fonts-noto-cjk)
+grep -qi 'Noto Color Emoji' <<<"$fonts" || need+=(fonts-noto-color-emoji)
 [ ${#need[@]} -eq 0 ] && exit 0
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 cmd="apt-get install -y --no-install-recommends ${need[*]}"
