@@ -17,13 +17,18 @@ const CAUSES: Record<string, { code: string; message: string }> = {
   },
 };
 
+/** `MeetingUnreachable` → `meeting_unreachable`, the style of the API's codes. */
+function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
 /** Nothing usable was recorded: say so on the recording, with the reason, and free the meeting. */
 export const handler = workflowHandler(StepInputSchema, async (input) => {
   const failure = input.failure;
   const known = failure ? CAUSES[failure.Error] : undefined;
   const error = known ?? {
     code: failure?.Error.startsWith('Recorder.')
-      ? failure.Error.slice('Recorder.'.length).toLowerCase()
+      ? snakeCase(failure.Error.slice('Recorder.'.length))
       : 'recorder_failed',
     message: (failure?.Cause ?? 'The recorder failed before anything was uploaded.').slice(0, 500),
   };
