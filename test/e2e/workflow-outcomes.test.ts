@@ -29,30 +29,6 @@ afterAll(() => local?.stop());
 const scripted = (script: string) => `${local.endpoints.demoMeeting}?script=${script}`;
 
 describe('workflow outcomes with the real handlers', () => {
-  it('a recorder that fails before anything is uploaded: ERRORED with its reason, no email, the meeting free again', async () => {
-    const client = clientFor(local);
-    const body = startBody(local, { meetingUrl: scripted('fail-before-upload') });
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
-    const errored = await waitForRecording(
-      client,
-      id,
-      (recording) => recording.status === 'ERRORED',
-      120_000,
-    );
-    expect(errored).toMatchObject({
-      status: 'ERRORED',
-      stopReason: 'recorder_failed',
-      error: { code: 'meeting_unreachable', message: 'The meeting page never loaded.' },
-      file: null,
-      email: null,
-    });
-    expect(
-      (await storedEmails(local.endpoints.ses)).some((mail) => mail.destination.to.includes(body.host.email)),
-    ).toBe(false);
-    const again = await client.request('POST', '/v1/recordings', { ...body, meetingUrl: scripted('ok') });
-    expect(again.status).toBe(202);
-  });
-
   it('a duplicate, late success callback changes nothing: one UPLOADED recording, one email', async () => {
     const client = clientFor(local);
     const body = startBody(local, { meetingUrl: scripted('duplicate-callback') });

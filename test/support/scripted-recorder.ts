@@ -1,7 +1,6 @@
 /**
  * A recorder without a browser whose behaviour the meeting URL chooses (`?script=…`), for workflow tests
  * with the real handlers: the real recorder's reporter does the status writes and the task callbacks.
- *   fail-before-upload  reports RECORDING, then SendTaskFailure with nothing in S3
  *   duplicate-callback  records a few bytes, succeeds, then sends a second, late SendTaskSuccess
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,11 +14,6 @@ const reporter = createReporter({
   recordingId: env.RECORDING_ID ?? '',
 });
 await reporter.recording(new Date().toISOString(), env.TASK_ARN);
-
-if (script === 'fail-before-upload') {
-  await reporter.failed('MeetingUnreachable', 'The meeting page never loaded.');
-  process.exit(1);
-}
 
 const body = Buffer.from(`scripted recording ${env.RECORDING_ID}\n`);
 const s3 = new S3Client({ forcePathStyle: true });
