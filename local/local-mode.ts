@@ -59,6 +59,8 @@ export interface LocalMode {
   readonly workflow: LocalWorkflow;
   /** Everything set in process.env for the in-process handlers (and inherited by recorders). */
   readonly env: Record<string, string>;
+  /** Takes one emulator down and returns what brings it back (the fault tests). */
+  takeDown: Emulators['takeDown'];
   stop(): Promise<void>;
 }
 
@@ -166,6 +168,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       apiKeys,
       workflow,
       env,
+      takeDown: (name) => emulators.takeDown(name),
       stop,
     };
   } catch (error) {

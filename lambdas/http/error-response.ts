@@ -11,7 +11,17 @@ const THROTTLING_ERRORS = new Set([
   'ServiceUnavailable',
   'InternalServerError',
   'TransactionConflictException',
+  'TimeoutError',
 ]);
+/** Socket errors: a dependency that cannot be reached right now (a network blip, a restarting emulator). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+function isTransient(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return (
+    THROTTLING_ERRORS.has(name ?? '') || UNREACHABLE_CODES.has(code ?? '') || isTransactionConflict(error)
+  );
+}
 
 export function jsonResponse(
   statusCode: number,
@@ -36,8 +46,7 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
       },
     });
   }
-  const name = (error as { name?: string } | undefined)?.name ?? '';
-  if (THROTTLING_ERRORS.has(name) || isTransactionConflict(error)) {
+  if (isTransient(error)) {
     logger.warn('Dependency busy', { error });
     return jsonResponse(
       503,

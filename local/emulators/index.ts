@@ -44,11 +44,18 @@ export interface EmulatorsOptions {
   resources?: Resources;
 }
 
+export type EmulatorName = keyof EmulatorPorts;
+
 export interface Emulators {
   readonly endpoints: EmulatorEndpoints;
   readonly resources: Resources;
   /** See emulatorEnv. */
   readonly env: Record<string, string>;
+  /**
+   * Stops one emulator the way an outage would (its port refuses connections) and returns what brings
+   * it back on the same port with the same data. For the fault tests.
+   */
+  takeDown(name: EmulatorName): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -56,9 +63,22 @@ export interface Emulators {
 export async function startEmulators(options: EmulatorsOptions): Promise<Emulators> {
   const resources = options.resources ?? DEFAULT_RESOURCES;
   const scratch = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'meeting-recorder-s3-'));
-  const started: RunningEmulator[] = [];
+  const starters: Record<EmulatorName, (port: number) => Promise<RunningEmulator>> = {
+    dynamodb: (port) =>
+      startDynamoDb({ port, ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}) }),
+    s3: (port) =>
+      startS3({
+        port,
+        directory: options.dataDir ? join(options.dataDir, 's3') : (scratch as string),
+        buckets: [resources.bucketName],
+      }),
+    ses: (port) => startSes({ port }),
+  };
+  const running = new Map<EmulatorName, RunningEmulator>();
   const stop = async () => {
-    const results = await Promise.allSettled(started.splice(0).map((emulator) => emulator.stop()));
+    const stopping = [...running.values()];
+    running.clear();
+    const results = await Promise.allSettled(stopping.map((emulator) => emulator.stop()));
     if (scratch) rmSync(scratch, { recursive: true, force: true });
     const failures = results.filter(
       (result): result is PromiseRejectedResult => result.status === 'rejected',
@@ -70,25 +90,16 @@ export async function startEmulators(options: EmulatorsOptions): Promise<Emulato
       );
   };
   try {
-    const starts = await Promise.allSettled([
-      startDynamoDb({
-        port: options.ports.dynamodb,
-        ...(options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {}),
-      }),
-      startS3({
-        port: options.ports.s3,
-        directory: options.dataDir ? join(options.dataDir, 's3') : (scratch as string),
-        buckets: [resources.bucketName],
-      }),
-      startSes({ port: options.ports.ses }),
-    ]);
-    for (const start of starts) if (start.status === 'fulfilled') started.push(start.value);
-    const [dynamodb, s3, ses] = starts.map((start) => {
-      if (start.status === 'rejected') throw start.reason;
-      return start.value;
-    }) as [RunningEmulator, RunningEmulator, RunningEmulator];
+    const names = Object.keys(starters) as EmulatorName[];
+    const starts = await Promise.allSettled(names.map((name) => starters[name](options.ports[name])));
+    starts.forEach((start, index) => {
+      if (start.status === 'fulfilled') running.set(names[index] as EmulatorName, start.value);
+    });
+    for (const start of starts) if (start.status === 'rejected') throw start.reason;
+    const endpointOf = (name: EmulatorName) => (running.get(name) as RunningEmulator).endpoint;
+    const endpoints = { dynamodb: endpointOf('dynamodb'), s3: endpointOf('s3'), ses: endpointOf('ses') };
     const client = new DynamoDBClient({
-      endpoint: dynamodb.endpoint,
+      endpoint: endpoints.dynamodb,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
@@ -97,8 +108,16 @@ export async function startEmulators(options: EmulatorsOptions): Promise<Emulato
     } finally {
       client.destroy();
     }
-    const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint, ses: ses.endpoint };
-    return { endpoints, resources, env: emulatorEnv(endpoints, resources), stop };
+    const takeDown = async (name: EmulatorName) => {
+      const emulator = running.get(name);
+      if (!emulator) throw new Error(`${name} is not running`);
+      running.delete(name);
+      await emulator.stop();
+      return async () => {
+        running.set(name, await starters[name](Number(new URL(endpoints[name]).port)));
+      };
+    };
+    return { endpoints, resources, env: emulatorEnv(endpoints, resources), takeDown, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
+import { stopServer } from '../stop-server.js';
 import type { RunningEmulator } from './dynamodb.js';
 import { LOOPBACK } from './ports.js';
 import { multipartListing } from './s3-multipart-listing.js';
@@ -33,5 +35,7 @@ export async function startS3(options: S3Options): Promise<RunningEmulator> {
   const middleware = (server as unknown as { middleware: unknown[] }).middleware;
   middleware.splice(middleware.length - 1, 0, multipartListing);
   const address = await server.run();
-  return { endpoint: `http://${LOOPBACK}:${address.port}`, stop: () => server.close() };
+  // s3rver's own close() waits for keep-alive connections, which would let clients go on as if it were up.
+  const httpServer = (server as unknown as { httpServer: Server }).httpServer;
+  return { endpoint: `http://${LOOPBACK}:${address.port}`, stop: () => stopServer(httpServer) };
 }

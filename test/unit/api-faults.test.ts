@@ -57,4 +57,17 @@ describe('faults of dependencies', () => {
     expect(answer.headers?.['retry-after']).toBe('2');
     expect(JSON.parse(answer.body ?? '{}').error.code).toBe('unavailable');
   });
+
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a timeout', Object.assign(new Error('took too long'), { name: 'TimeoutError' })],
+  ])('answers 503 unavailable when DynamoDB cannot be reached: %s', async (_, error) => {
+    dynamo.onAnyCommand().rejects(error);
+    const answer = await handler(event, context);
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(answer.body ?? '{}')).toEqual({
+      error: { code: 'unavailable', message: 'The service is busy; retry shortly.' },
+    });
+  });
 });

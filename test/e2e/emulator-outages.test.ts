@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../local/demo/api-client.js';
+import { storedEmails } from '../../local/demo/ses-mail.js';
+import { pollUntil } from '../../local/demo/waiting.js';
+import type { LocalMode } from '../../local/local-mode.js';
+import { clientFor, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
+
+/**
+ * A real recorder in local mode while one emulator goes away and comes back: S3 for 15 s mid-recording,
+ * DynamoDB Local restarted mid-recording, SES down when the email is due. Each must end UPLOADED and
+ * whole, with one email, and lose none of the meeting: the file lasts as long as the recording did.
+ */
+let local: LocalMode;
+let client: ApiClient;
+beforeAll(async () => {
+  local = await startTestLocalMode({
+    // Small parts, so that uploads are due while S3 is away.
+    recorderEnv: { UPLOAD_PART_BYTES: String(64 * 1024) },
+  });
+  client = clientFor(local);
+});
+afterAll(() => local?.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startRecording() {
+  const body = startBody(local, { meetingTitle: 'Outage meeting' });
+  const started = await client.request('POST', '/v1/recordings', body);
+  expect(started.status).toBe(202);
+  const { id } = started.body as { id: string };
+  await waitForRecording(client, id, (recording) => recording.status === 'RECORDING');
+  return { id, host: body.host.email };
+}
+
+async function stopRecording(id: string) {
+  const stopped = await client.request('POST', `/v1/recordings/${id}/stop`, {});
+  expect(stopped.status).toBe(202);
+}
+
+/** The recording is whole: UPLOADED, not partial, emailed once, and its file as long as the recording. */
+async function expectNothingLost(id: string, host: string) {
+  const done = await waitForRecording(client, id, (recording) => recording.email !== null);
+  expect(done).toMatchObject({ status: 'UPLOADED', stopReason: 'requested', partial: false, error: null });
+  const recordedSeconds = (Date.parse(String(done.stoppedAt)) - Date.parse(String(done.startedAt))) / 1000;
+  const fileSeconds = (done.file as { durationSeconds: number }).durationSeconds;
+  const lostSeconds = recordedSeconds - fileSeconds;
+  console.log(
+    `${id}: recorded ${recordedSeconds.toFixed(1)} s, file ${fileSeconds} s, lost ${lostSeconds.toFixed(1)} s`,
+  );
+  expect(Math.abs(lostSeconds)).toBeLessThan(1.5);
+  const emails = (await storedEmails(local.endpoints.ses)).filter((mail) =>
+    mail.destination.to.includes(host),
+  );
+  expect(emails.map((mail) => mail.subject)).toEqual(['Your recording "Outage meeting" is ready']);
+  return done;
+}
+
+describe('an emulator going away while a real recorder records', () => {
+  it('S3 down for 15 s mid-recording: the parts wait and go up when it is back, nothing lost', async () => {
+    const { id, host } = await startRecording();
+    await sleep(5_000);
+    const bringBack = await local.takeDown('s3');
+    // A part of 64 KiB is due about every 1.5 s: about ten wait for S3 to come back.
+    await expect(fetch(local.endpoints.s3)).rejects.toThrow();
+    await sleep(15_000);
+    await bringBack();
+    await sleep(5_000);
+    await stopRecording(id);
+    const done = await expectNothingLost(id, host);
+    expect((done.file as { durationSeconds: number }).durationSeconds).toBeGreaterThan(24);
+  });
+
+  it('DynamoDB Local restarted mid-recording: the API answers 503 meanwhile, the recording goes on', async () => {
+    const { id, host } = await startRecording();
+    await sleep(3_000);
+    const bringBack = await local.takeDown('dynamodb');
+    const during = await client.request('GET', `/v1/recordings/${id}`);
+    expect(during.status).toBe(503);
+    expect(during.body).toEqual({
+      error: { code: 'unavailable', message: 'The service is busy; retry shortly.' },
+    });
+    await sleep(5_000);
+    await bringBack();
+    expect((await client.request('GET', `/v1/recordings/${id}`)).body.status).toBe('RECORDING');
+    await sleep(3_000);
+    await stopRecording(id);
+    await expectNothingLost(id, host);
+  });
+
+  it('SES down when the email is due: the workflow retries and the host gets one email when it is back', async () => {
+    const { id, host } = await startRecording();
+    await sleep(5_000);
+    const bringBack = await local.takeDown('ses');
+    await stopRecording(id);
+    const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
+    expect(uploaded.email).toBeNull();
+    await sleep(10_000);
+    expect((await client.request('GET', `/v1/recordings/${id}`)).body.email).toBeNull();
+    await bringBack();
+    await pollUntil(
+      'waiting for the email after SES is back',
+      async () => (await client.request('GET', `/v1/recordings/${id}`)).body.email,
+      { timeoutMs: 180_000 },
+    );
+    await expectNothingLost(id, host);
+  });
+});
