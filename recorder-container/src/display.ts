@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { setDisplayRefresh } from './display-refresh.js';
+import { errorMessage, log } from './log.js';
 import { spawnLogged, stopProcess } from './processes.js';
 
 export interface VirtualDisplay {
@@ -8,8 +10,16 @@ export interface VirtualDisplay {
   stop(): Promise<void>;
 }
 
-/** Starts Xvfb on a display number it picks itself (-displayfd), so parallel recorders never clash. */
-export async function startVirtualDisplay(width: number, height: number): Promise<VirtualDisplay> {
+/**
+ * Starts Xvfb on a display number it picks itself (-displayfd), so parallel recorders never clash. With
+ * `refreshHz` (the capture rate) the screen gets that refresh rate, so that Chromium paints no frame the
+ * capture would skip; without it Chromium paints at 60 Hz.
+ */
+export async function startVirtualDisplay(
+  width: number,
+  height: number,
+  refreshHz?: number,
+): Promise<VirtualDisplay> {
   const xvfb = spawnLogged(
     'xvfb',
     'Xvfb',
@@ -31,10 +41,19 @@ export async function startVirtualDisplay(width: number, height: number): Promis
       reject(new Error(`Xvfb exited with ${code}`));
     });
   });
+  const name = `:${number}`;
+  const refresh =
+    refreshHz === undefined
+      ? undefined
+      : await setDisplayRefresh(name, width, height, refreshHz).catch((error: unknown) => {
+          log('display_refresh_unset', { error: errorMessage(error), effect: 'Chromium paints at 60 Hz' });
+          return undefined;
+        });
   return {
-    name: `:${number}`,
+    name,
     process: xvfb,
     stop: async () => {
+      await refresh?.close();
       await stopProcess(xvfb);
     },
   };

@@ -65,8 +65,6 @@ export function encoderArgs(options: EncoderOptions): string[] {
     'libx264',
     '-preset',
     options.preset,
-    '-tune',
-    'zerolatency',
     '-pix_fmt',
     'yuv420p',
     '-r',

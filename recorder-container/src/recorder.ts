@@ -11,7 +11,7 @@ import { type AudioSink, startAudioSink } from './audio-sink.js';
 import type { RecorderEnv } from './config.js';
 import { startVirtualDisplay, type VirtualDisplay } from './display.js';
 import { decideEgress, type EgressGuard, startEgressGuard } from './egress-guard.js';
-import { type Encoder, startEncoder } from './encoder.js';
+import { type Encoder, FRAME_RATE, startEncoder } from './encoder.js';
 import { errorMessage, log } from './log.js';
 import { MeetingBrowser, MeetingUnreachableError } from './meeting-browser.js';
 import { checkMeetingUrl } from './meeting-url-policy.js';
@@ -141,7 +141,7 @@ async function record(
   const { width, height } = RESOLUTION_SIZE[env.RESOLUTION];
   resources.workDir = await mkdtemp(join(tmpdir(), 'recorder-'));
   resources.guard = await startEgressGuard(rules);
-  resources.display = await startVirtualDisplay(width, height);
+  resources.display = await startVirtualDisplay(width, height, FRAME_RATE);
   resources.audio = await startAudioSink(resources.workDir);
   const capture = AudioCapture.start(resources.audio.server, resources.audio.monitor);
   resources.capture = capture;
