@@ -1,6 +1,6 @@
 /**
  * Cost per recorded hour on AWS list prices, from the synthesized task size (lib/config.ts defaults) and the
- * recording's bitrate (bench/results/recorder.json when the recorder benchmark has run, else 1.3 Mbit/s).
+ * recording's bitrate (bench/results/recorder-efficiency.json when that benchmark has run, else 1.3 Mbit/s).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,16 +61,27 @@ const PER_RECORDING = {
   dynamoOtherReads: 40,
 } as const;
 
+/** A meeting busier than the test page (several camera tiles) runs at about this bitrate with our preset. */
 const DEFAULT_BITRATE_MBPS = 1.3;
 
+/** The 720p recorder's bitrate measured by the recorder-efficiency benchmark, when it has run. */
 function measuredBitrate(): { mbps: number; source: string } {
-  const path = join(RESULTS_DIR, 'recorder.json');
+  const path = join(RESULTS_DIR, 'recorder-efficiency.json');
   if (existsSync(path)) {
-    const result = JSON.parse(readFileSync(path, 'utf8')) as { bitrateMbps720p?: unknown };
-    if (typeof result.bitrateMbps720p === 'number')
-      return { mbps: result.bitrateMbps720p, source: 'bench/results/recorder.json' };
+    const result = JSON.parse(readFileSync(path, 'utf8')) as {
+      summary?: { resolution: string; recorder: { kbps?: unknown } }[];
+    };
+    const kbps = result.summary?.find((row) => row.resolution === '720p')?.recorder.kbps;
+    if (typeof kbps === 'number')
+      return {
+        mbps: Math.round(kbps) / 1000,
+        source: 'bench/results/recorder-efficiency.json, 720p test page',
+      };
   }
-  return { mbps: DEFAULT_BITRATE_MBPS, source: 'default 720p input (no bench/results/recorder.json)' };
+  return {
+    mbps: DEFAULT_BITRATE_MBPS,
+    source: 'assumed busy 720p meeting (recorder-efficiency has not run)',
+  };
 }
 
 interface Scenario {
