@@ -19,16 +19,8 @@ export async function setDisplayRefresh(
   height: number,
   hz: number,
 ): Promise<DisplayRefresh> {
-  const { client, screen } = await promisify(x11.createClient)({ display });
-  client.on('error', () => undefined);
+  const { client, randr, root, resources, crtc, output } = await connect(display);
   try {
-    const root = screen[0]?.root;
-    if (root === undefined) throw new Error(`${display} has no screen`);
-    const randr = await promisify(client.require.bind(client))('randr');
-    const resources = await promisify(randr.GetScreenResourcesCurrent.bind(randr))(root);
-    const [crtc] = resources.crtcs;
-    const [output] = resources.outputs;
-    if (crtc === undefined || output === undefined) throw new Error(`${display} has no RandR output`);
     // Blanking intervals make the timings plausible; only dot_clock / (h_total × v_total) matters.
     const hTotal = width + 160;
     const vTotal = height + 30;
@@ -61,4 +53,35 @@ export async function setDisplayRefresh(
     throw error;
   }
   return { hz, close: () => new Promise<void>((resolve) => client.close(resolve)) };
+}
+
+/** The refresh rate of the screen's current mode, as Chromium computes it (0: the mode has no timings). */
+export async function readDisplayRefresh(display: string): Promise<number> {
+  const { client, randr, resources, crtc } = await connect(display);
+  try {
+    const { mode } = await promisify(randr.GetCrtcInfo.bind(randr))(crtc, resources.config_timestamp);
+    const info = resources.modeinfos.find((candidate) => candidate.id === mode);
+    if (!info || info.h_total === 0 || info.v_total === 0) return 0;
+    return info.dot_clock / (info.h_total * info.v_total);
+  } finally {
+    client.close();
+  }
+}
+
+async function connect(display: string) {
+  const { client, screen } = await promisify(x11.createClient)({ display });
+  client.on('error', () => undefined);
+  try {
+    const root = screen[0]?.root;
+    if (root === undefined) throw new Error(`${display} has no screen`);
+    const randr = await promisify(client.require.bind(client))('randr');
+    const resources = await promisify(randr.GetScreenResourcesCurrent.bind(randr))(root);
+    const [crtc] = resources.crtcs;
+    const [output] = resources.outputs;
+    if (crtc === undefined || output === undefined) throw new Error(`${display} has no RandR output`);
+    return { client, randr, root, resources, crtc, output };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
 }

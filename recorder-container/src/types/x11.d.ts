@@ -16,8 +16,15 @@ declare module 'x11' {
   interface RandR {
     GetScreenResourcesCurrent(
       window: number,
-      callback: Callback<{ timestamp: number; config_timestamp: number; crtcs: number[]; outputs: number[] }>,
+      callback: Callback<{
+        timestamp: number;
+        config_timestamp: number;
+        crtcs: number[];
+        outputs: number[];
+        modeinfos: (ModeInfo & { id: number })[];
+      }>,
     ): void;
+    GetCrtcInfo(crtc: number, configTimestamp: number, callback: Callback<{ mode: number }>): void;
     CreateMode(window: number, mode: ModeInfo, callback: Callback<number>): void;
     AddOutputMode(output: number, mode: number): void;
     SetCrtcConfig(
