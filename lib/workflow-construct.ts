@@ -20,6 +20,7 @@ import { RECORDINGS_PREFIX } from './storage-construct.js';
 /** State names: part of the contract (docs/internals.md); local mode overrides tasks by these names. */
 export const STATE = {
   runRecorder: 'RunRecorder',
+  failedByRecorder: 'FailedByRecorder',
   findRecorderTask: 'FindRecorderTask',
   hasRecorderTask: 'HasRecorderTask',
   stopRecorderTask: 'StopRecorderTask',
@@ -292,7 +293,13 @@ export class WorkflowConstruct extends Construct {
         maxDelay: Duration.minutes(1),
         jitterStrategy: sfn.JitterType.FULL,
       })
-      .addCatch(findTask, { errors: ['States.ALL'], resultPath: '$.failure' });
+      .addCatch(
+        // A recorder that reports its own failure has finished with its upload: nothing to stop or wait for.
+        new sfn.Choice(this, STATE.failedByRecorder, { stateName: STATE.failedByRecorder })
+          .when(sfn.Condition.stringMatches('$.failure.Error', 'Recorder.*'), salvage)
+          .otherwise(findTask),
+        { errors: ['States.ALL'], resultPath: '$.failure' },
+      );
 
     return runRecorder.next(finalize);
   }

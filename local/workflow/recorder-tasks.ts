@@ -79,8 +79,11 @@ export class RecorderTasks {
   /** Like ECS StopTask: returns at once; the task stops in the background. */
   stop(taskArn: string): void {
     const recorder = this.running.get(taskArn);
-    if (!recorder)
+    if (!recorder) {
+      // ECS answers StopTask for a task that has already stopped; it refuses only ARNs it never ran.
+      if (this.launched.has(taskArn)) return;
       throw new TaskError('Ecs.InvalidParameterException', `The referenced task was not found: ${taskArn}`);
+    }
     recorder.child.kill('SIGTERM');
     const timer = setTimeout(() => void recorder.stop(0), this.options.stopTimeoutMs ?? 30_000);
     recorder.gone.then(() => {

@@ -192,6 +192,19 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
     expect(calls.FinalizeRecording?.[0]).toMatchObject({ recorder: { stopReason: 'max_duration' } });
   });
 
+  it('a recorder reporting its own failure goes straight to the salvage: no stop, no wait', async () => {
+    const { status, calls } = await run({
+      RunRecorder: () => {
+        throw new NamedError('Recorder.NothingRecorded', 'the encoder produced no complete fragment');
+      },
+    });
+    expect(status).toBe('FAILED');
+    expect(calls.FindRecorderTask).toBeUndefined();
+    expect(calls.StopRecorderTask).toBeUndefined();
+    expect(calls.SalvageRecording?.[0]).toMatchObject({ failure: { Error: 'Recorder.NothingRecorded' } });
+    expect(calls.MarkErrored?.[0]).toMatchObject({ failure: { Error: 'Recorder.NothingRecorded' } });
+  });
+
   it('a failing stopTask or lookup never blocks the salvage', async () => {
     const stopFails = await run({
       RunRecorder: () => {

@@ -48,6 +48,7 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     expect(Object.keys(states).sort()).toEqual(
       [
         'RunRecorder',
+        'FailedByRecorder',
         'FindRecorderTask',
         'HasRecorderTask',
         'StopRecorderTask',
@@ -111,8 +112,13 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
       }),
     ]);
     expect(run.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FindRecorderTask' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FailedByRecorder' },
     ]);
+    expect(state('FailedByRecorder')).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.failure.Error', StringMatches: 'Recorder.*', Next: 'SalvageRecording' }],
+      Default: 'FindRecorderTask',
+    });
   });
 
   it('stops the recorder task itself: taskArn from DynamoDB, ecs:stopTask, errors caught, then its SIGTERM window', () => {
