@@ -4,7 +4,7 @@ import { log } from './log.js';
 import { scrubbedEnv, sleep } from './processes.js';
 
 /**
- * Shown before the meeting: a white flash and a beep, twice a second, put out together by the page
+ * Shown before the meeting: a white flash and a beep every 0.4 s, put out together by the page
  * (the flash is drawn when Chromium says the beep reaches the speaker), which is also how Chromium
  * keeps a meeting's own video in step with its sound.
  */
@@ -12,12 +12,12 @@ export const CALIBRATION_PAGE = `<!doctype html><html><body style="margin:0;back
 <canvas id="c" style="display:block;width:100vw;height:100vh"></canvas><script>
 const canvas = document.getElementById('c'); const context = canvas.getContext('2d');
 canvas.width = 64; canvas.height = 36;
-const audio = new AudioContext({ sampleRate: 48000 }); const beeps = []; let next = audio.currentTime + 0.3;
+const audio = new AudioContext({ sampleRate: 48000 }); const beeps = []; let next = audio.currentTime + 0.2;
 setInterval(() => { while (next < audio.currentTime + 1) {
   const oscillator = audio.createOscillator(); const gain = audio.createGain();
   oscillator.frequency.value = 1000; gain.gain.setValueAtTime(0, 0); gain.gain.setValueAtTime(0.5, next);
   gain.gain.setValueAtTime(0, next + 0.1); oscillator.connect(gain).connect(audio.destination);
-  oscillator.start(next); oscillator.stop(next + 0.15); beeps.push(next); next += 0.5; } }, 100);
+  oscillator.start(next); oscillator.stop(next + 0.15); beeps.push(next); next += 0.4; } }, 100);
 const draw = () => { const stamp = audio.getOutputTimestamp();
   const audible = stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
   context.fillStyle = beeps.some((at) => audible >= at && audible < at + 0.1) ? '#fff' : '#000';
@@ -25,8 +25,15 @@ const draw = () => { const stamp = audio.getOutputTimestamp();
 requestAnimationFrame(draw);
 </script></body></html>`;
 
-/** Wall-clock times (s) at which the top-left corner of the screen turns white. */
-async function captureFlashes(display: string, seconds: number): Promise<number[]> {
+/**
+ * Watches the top-left corner of the screen at 60 fps and collects the wall-clock times (s) at which it
+ * turns white, until `enough(flashes)` says so or `seconds` have passed.
+ */
+async function captureFlashes(
+  display: string,
+  seconds: number,
+  enough: (flashes: number[]) => boolean,
+): Promise<number[]> {
   const ffmpeg = spawn(
     'ffmpeg',
     [
@@ -43,45 +50,59 @@ async function captureFlashes(display: string, seconds: number): Promise<number[
       '-i',
       `${display}.0+0,0`,
       '-vf',
-      'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-',
+      // direct=1: each frame's line is written at once, not when a buffer fills.
+      'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-:direct=1',
       '-f',
       'null',
       '-',
     ],
     { stdio: ['ignore', 'pipe', 'ignore'], env: scrubbedEnv(process.env, { DISPLAY: display }) },
   );
-  let output = '';
-  ffmpeg.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
-  await sleep(seconds * 1000);
-  ffmpeg.kill('SIGINT');
-  await exited;
   const flashes: number[] = [];
   let time = 0;
   let previousLuma = 0;
-  for (const line of output.split('\n')) {
-    // pts_time is printed with 6 significant digits; pts (x11grab: microseconds) keeps them all.
-    const frame = line.match(/ pts:(\d+)/);
-    if (frame?.[1]) time = Number(frame[1]) / 1_000_000;
-    const luma = line.match(/YAVG=([\d.]+)/);
-    if (luma?.[1]) {
-      const value = Number(luma[1]);
-      if (value > 128 && previousLuma <= 128) flashes.push(time);
-      previousLuma = value;
-    }
-  }
+  let partial = '';
+  const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    ffmpeg.stdout.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        // pts_time is printed with 6 significant digits; pts (x11grab: microseconds) keeps them all.
+        const frame = line.match(/ pts:(\d+)/);
+        if (frame?.[1]) time = Number(frame[1]) / 1_000_000;
+        const luma = line.match(/YAVG=([\d.]+)/);
+        if (!luma?.[1]) continue;
+        const value = Number(luma[1]);
+        if (value > 128 && previousLuma <= 128) {
+          flashes.push(time);
+          if (enough(flashes)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+        previousLuma = value;
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await done;
+  ffmpeg.kill('SIGINT');
+  await exited;
   return flashes;
 }
 
 /**
  * The lag the correction aims at. The tolerance window is 45 ms of lead to 125 ms of lag (ITU-R
- * BT.1359), middle 40 ms; recordings on the reference machine came out about 35 ms more "audio
- * ahead" than the calibration a few seconds earlier predicted (Chromium's audio path settles after
- * start), so aiming at 60 ms puts them near the middle with room on both sides.
+ * BT.1359), middle 40 ms. Since Chromium paints at the capture's 30 Hz, a recorded flash can land a
+ * frame (33 ms) either way of its calibrated time, and recordings on the reference machine came out
+ * 15-35 ms behind the target; aiming at 45 ms keeps a frame's room on both sides.
  */
-export const TARGET_AUDIO_LAG_SECONDS = 0.06;
+export const TARGET_AUDIO_LAG_SECONDS = 0.045;
 
 export interface SyncCalibration {
   /** Measured lag of the captured sound behind the captured picture (s); negative: sound ahead. */
@@ -103,29 +124,51 @@ export async function calibrateSync(
   seconds = 3,
 ): Promise<SyncCalibration | undefined> {
   const from = Date.now() / 1000;
-  const flashes = await captureFlashes(display, seconds);
+  const measure = (flashes: number[]) => measureLag(flashes, capture.onsetsSince(from));
+  // Stops as soon as the pairs agree: the meeting waits for this.
+  const flashes = await captureFlashes(display, seconds, (seen) => {
+    const lag = measure(seen);
+    return lag !== undefined && lag.pairs >= ENOUGH_PAIRS && lag.spreadMs <= AGREEING_SPREAD_MS;
+  });
   const beeps = capture.onsetsSince(from);
+  const lag = measureLag(flashes, beeps);
+  log('sync_calibration', {
+    seconds: Math.round((Date.now() / 1000 - from) * 100) / 100,
+    flashes: flashes.length,
+    beeps: beeps.length,
+    offsetsMs: lag?.offsetsMs ?? [],
+  });
+  if (lag === undefined || lag.pairs < 3 || lag.spreadMs > 60) return undefined;
+  return {
+    measuredLagSeconds: lag.medianSeconds,
+    audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - lag.medianSeconds,
+    pairs: lag.pairs,
+    spreadMs: lag.spreadMs,
+  };
+}
+
+/** Pairs that let the calibration stop early, and how closely they must agree (ms). */
+const ENOUGH_PAIRS = 4;
+const AGREEING_SPREAD_MS = 30;
+
+/** Pairs each flash with the nearest beep; the median lag and the spread without the two extremes. */
+function measureLag(flashes: number[], beeps: number[]) {
   const offsets: number[] = [];
   for (const flash of flashes) {
     const nearest = beeps.reduce(
       (best, beep) => (Math.abs(beep - flash) < Math.abs(best - flash) ? beep : best),
       Number.POSITIVE_INFINITY,
     );
-    if (Math.abs(nearest - flash) < 0.4) offsets.push(nearest - flash);
+    if (Math.abs(nearest - flash) < 0.2) offsets.push(nearest - flash);
   }
   offsets.sort((a, b) => a - b);
-  const median = offsets[Math.floor(offsets.length / 2)];
+  const medianSeconds = offsets[Math.floor(offsets.length / 2)];
+  if (medianSeconds === undefined) return undefined;
   const spreadMs = offsets.length > 1 ? Math.round(((offsets.at(-2) ?? 0) - (offsets[1] ?? 0)) * 1000) : 0;
-  log('sync_calibration', {
-    flashes: flashes.length,
-    beeps: beeps.length,
-    offsetsMs: offsets.map((offset) => Math.round(offset * 1000)),
-  });
-  if (median === undefined || offsets.length < 3 || spreadMs > 60) return undefined;
   return {
-    measuredLagSeconds: median,
-    audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - median,
-    pairs: offsets.length,
+    medianSeconds,
     spreadMs,
+    pairs: offsets.length,
+    offsetsMs: offsets.map((offset) => Math.round(offset * 1000)),
   };
 }
