@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { AudioCapture } from './audio-capture.js';
 import { log } from './log.js';
-import { scrubbedEnv, sleep } from './processes.js';
+import { scrubbedEnv } from './processes.js';
 
 /**
  * Shown before the meeting: a white flash and a beep every 0.4 s, put out together by the page
