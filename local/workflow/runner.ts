@@ -93,6 +93,7 @@ export class WorkflowRunner {
           this.options.services,
           executionName,
         ) as never,
+        ...(this.options.waitOverridesMs ? { waitTimeOverrides: this.options.waitOverridesMs } : {}),
       },
       context: {
         Execution: { Id: executionArn, Name: executionName, StartTime: startDate.toISOString() },

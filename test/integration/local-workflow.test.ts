@@ -74,8 +74,10 @@ function definition(table: string): StateMachineDefinition {
         Parameters: { Cluster: 'cluster', 'Task.$': '$.item.Item.taskArn.S' },
         ResultPath: null,
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.stopFailure', Next: 'MarkErrored' }],
-        Next: 'MarkErrored',
+        Next: 'WaitForRecorderExit',
       },
+      // Ten minutes: the tests finish in seconds only if the runner applies their override.
+      WaitForRecorderExit: { Type: 'Wait', Seconds: 600, Next: 'MarkErrored' },
       FinalizeRecording: lambda({ End: true }),
       MarkErrored: lambda({ Next: 'Failed' }),
       Failed: { Type: 'Fail', Error: 'Recording.Errored', Cause: 'nothing usable was recorded' },
@@ -96,6 +98,7 @@ beforeAll(async () => {
     taskDefinitionEnv: { RECORDING_ID: 'from-the-task-definition', TABLE_NAME: 'from-the-task-definition' },
     recorderEnv: { TABLE_NAME: tableName() },
     recorderCommand: [process.execPath, '--import', 'tsx', FAKE_RECORDER],
+    waitOverridesMs: { WaitForRecorderExit: 0 },
     loadLambda: async (stateName) => async (event: never) => {
       lambdaInputs[stateName]?.push(event);
       return { state: stateName };
