@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bundleRecorder } from '../recorder-container/bundle.js';
 import { type ApiKeySpec, putApiKey, type SeededApiKey } from './api-keys.js';
 import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
@@ -35,7 +37,7 @@ export interface LocalModeOptions {
   readonly settings?: NodeJS.ProcessEnv;
   /** Wait state name → milliseconds (tests shorten WaitForRecorderExit). */
   readonly waitOverridesMs?: Record<string, number>;
-  /** Recorder command line; defaults to recorder-container/src/main.ts. */
+  /** Recorder command line; defaults to the recorder bundled as its container runs it (built at start). */
   readonly recorderCommand?: readonly string[];
   /** Extra environment for every recorder process (timers, part size). */
   readonly recorderEnv?: Record<string, string>;
@@ -95,6 +97,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         recorderHeartbeatSeconds: 60,
       },
     );
+    const recorderCommand = options.recorderCommand ?? (await bundledRecorderCommand(stoppers));
     const recorderSettings = {
       ...emulators.env,
       ALLOW_LOOPBACK_HTTP: 'true',
@@ -109,7 +112,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       taskDefinitionEnv: synthesized.recorderEnv,
       recorderEnv: recorderSettings,
       stopTimeoutMs: synthesized.stopTimeoutSeconds * 1000,
-      ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
+      recorderCommand,
       ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
       log,
     });
@@ -175,6 +178,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await stop();
     throw error;
   }
+}
+
+/** Builds the recorder's bundle (the file the container runs) and returns the command that runs it. */
+async function bundledRecorderCommand(stoppers: (() => Promise<void>)[]): Promise<string[]> {
+  const directory = mkdtempSync(join(tmpdir(), 'meeting-recorder-bundle-'));
+  stoppers.push(async () => rmSync(directory, { recursive: true, force: true }));
+  return [process.execPath, await bundleRecorder(join(directory, 'recorder.mjs'))];
 }
 
 /** A random cursor-signing secret, kept with the data so cursors survive a restart. */
