@@ -8,6 +8,7 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v pulseaudio >/dev/null 2>&1 || need+=(pulseaudio)
+command -v pactl >/dev/null 2>&1 && command -v parec >/dev/null 2>&1 || need+=(pulseaudio-utils)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # Read the list first: `grep -q` stopping early would SIGPIPE fc-list and fail the pipeline.

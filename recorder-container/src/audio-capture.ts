@@ -59,7 +59,7 @@ export class AudioCapture {
 
   /**
    * Waits until a second of audio has come through (the estimate has then seen about 50 packets).
-   * A fresh null sink renders its first 2 s block before it honours low latency, hence the wait.
+   * Audio flows from about 0.2 s after the sink resumes (audio-sink.ts), so this takes about a second.
    */
   async calibrated(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

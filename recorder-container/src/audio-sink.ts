@@ -1,7 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { scrubbedEnv, sleep, spawnLogged, stopProcess } from './processes.js';
 
 export const SINK_NAME = 'recorder';
@@ -33,6 +34,8 @@ export async function startAudioSink(workDir: string): Promise<AudioSink> {
     [
       `load-module module-null-sink sink_name=${SINK_NAME} rate=48000 channels=2 sink_properties=device.description=recorder`,
       `set-default-sink ${SINK_NAME}`,
+      // Suspended until a low-latency stream is connected: see below.
+      `suspend-sink ${SINK_NAME} 1`,
       // Last, so that the socket appearing means the sink exists.
       `load-module module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
       '',
@@ -82,6 +85,15 @@ export async function startAudioSink(workDir: string): Promise<AudioSink> {
       env: scrubbedEnv(process.env, { PULSE_SERVER: `unix:${socket}` }),
     },
   );
+  // A null sink that starts rendering before that player is connected renders its first block at the
+  // 2 s default, so the first audio would arrive 2 s late; resumed after it, the sink starts at 20 ms.
+  const pulseEnv = scrubbedEnv(process.env, { PULSE_SERVER: `unix:${socket}` });
+  while ((await pactl(pulseEnv, ['list', 'short', 'sink-inputs'])).trim() === '') {
+    if (keepalive.exitCode !== null) throw new Error(`pacat exited with ${keepalive.exitCode}`);
+    if (Date.now() > deadline) throw new Error('the silent player did not connect within 10 s');
+    await sleep(20);
+  }
+  await pactl(pulseEnv, ['suspend-sink', SINK_NAME, '0']);
   return {
     server: `unix:${socket}`,
     monitor: `${SINK_NAME}.monitor`,
@@ -91,4 +103,8 @@ export async function startAudioSink(workDir: string): Promise<AudioSink> {
       await stopProcess(pulse);
     },
   };
+}
+
+function pactl(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+  return promisify(execFile)('pactl', args, { env, timeout: 5000 }).then(({ stdout }) => stdout);
 }
