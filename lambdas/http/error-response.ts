@@ -3,7 +3,8 @@ import { ApiError } from '../domain/errors.js';
 import { logger } from '../observability.js';
 import { isTransactionConflict } from '../store/dynamo-recording-store.js';
 
-const THROTTLING_ERRORS = new Set([
+/** Dependency answers that mean "busy or briefly unwell, retry". */
+const TRANSIENT_ERRORS = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
@@ -19,7 +20,7 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 function isTransient(error: unknown): boolean {
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   return (
-    THROTTLING_ERRORS.has(name ?? '') || UNREACHABLE_CODES.has(code ?? '') || isTransactionConflict(error)
+    TRANSIENT_ERRORS.has(name ?? '') || UNREACHABLE_CODES.has(code ?? '') || isTransactionConflict(error)
   );
 }
 

@@ -124,10 +124,9 @@ export async function calibrateSync(
   seconds = 3,
 ): Promise<SyncCalibration | undefined> {
   const from = Date.now() / 1000;
-  const measure = (flashes: number[]) => measureLag(flashes, capture.onsetsSince(from));
   // Stops as soon as the pairs agree: the meeting waits for this.
   const flashes = await captureFlashes(display, seconds, (seen) => {
-    const lag = measure(seen);
+    const lag = measureLag(seen, capture.onsetsSince(from));
     return lag !== undefined && lag.pairs >= ENOUGH_PAIRS && lag.spreadMs <= AGREEING_SPREAD_MS;
   });
   const beeps = capture.onsetsSince(from);
