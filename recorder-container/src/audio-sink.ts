@@ -68,6 +68,7 @@ export async function startAudioSink(workDir: string): Promise<AudioSink> {
   // The null sink renders in 2 s blocks while no stream asks for less, and its monitor then delivers
   // audio in bursts that far apart (a frozen lead-in, a late start). A silent low-latency player keeps
   // the blocks short whether or not the page plays sound.
+  const pulseEnv = scrubbedEnv(process.env, { PULSE_SERVER: `unix:${socket}` });
   const keepalive = spawnLogged(
     'pacat',
     'pacat',
@@ -80,14 +81,10 @@ export async function startAudioSink(workDir: string): Promise<AudioSink> {
       '--latency-msec=20',
       '/dev/zero',
     ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: scrubbedEnv(process.env, { PULSE_SERVER: `unix:${socket}` }),
-    },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: pulseEnv },
   );
   // A null sink that starts rendering before that player is connected renders its first block at the
   // 2 s default, so the first audio would arrive 2 s late; resumed after it, the sink starts at 20 ms.
-  const pulseEnv = scrubbedEnv(process.env, { PULSE_SERVER: `unix:${socket}` });
   while ((await pactl(pulseEnv, ['list', 'short', 'sink-inputs'])).trim() === '') {
     if (keepalive.exitCode !== null) throw new Error(`pacat exited with ${keepalive.exitCode}`);
     if (Date.now() > deadline) throw new Error('the silent player did not connect within 10 s');
