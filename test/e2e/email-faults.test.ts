@@ -1,13 +1,16 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedEmails } from '../../local/demo/ses-mail.js';
-import { pollUntil } from '../../local/demo/waiting.js';
-import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
-import { clientFor, startBody, waitForRecording } from './local-mode.js';
+import type { LocalMode } from '../../local/local-mode.js';
+import {
+  clientFor,
+  emailsTo,
+  SCRIPTED_RECORDER,
+  startBody,
+  startTestLocalMode,
+  waitForEmailTo,
+  waitForRecording,
+} from './local-mode.js';
 
 /**
  * SES faults the emulator cannot produce, injected on the wire: a proxy in front of aws-ses-v2-local
@@ -55,17 +58,9 @@ function startSesProxy(target: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  local = await startLocalMode({
-    ports: { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 },
-    dataDir: mkdtempSync(join(tmpdir(), 'meeting-recorder-email-faults-')),
+  local = await startTestLocalMode({
     apiKeys: [{ clientId: 'mail-faults', key: 'mrk_e2e_mail_faults' }],
-    settings: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    recorderCommand: [
-      'node',
-      '--import',
-      'tsx',
-      join(import.meta.dirname, '../support/scripted-recorder.ts'),
-    ],
+    recorderCommand: SCRIPTED_RECORDER,
   });
   // The workflow's functions run in this process and create their SES client on first use, after this.
   process.env.AWS_ENDPOINT_URL_SESV2 = await startSesProxy(local.endpoints.ses);
@@ -91,14 +86,7 @@ describe('the host email when SES misbehaves', () => {
     const emailed = await waitForRecording(client, id, (recording) => recording.email !== null, 120_000);
     expect(emailed).toMatchObject({ status: 'UPLOADED', error: null, email: { to: body.host.email } });
     expect(sendAttempts).toBe(5);
-    const mail = await pollUntil(
-      'waiting for the email',
-      async () =>
-        (await storedEmails(local.endpoints.ses)).find((message) =>
-          message.destination.to.includes(body.host.email),
-        ),
-      { timeoutMs: 30_000 },
-    );
+    const mail = await waitForEmailTo(local, body.host.email, 30_000);
     expect(mail.subject).toBe('Your recording "E2E meeting" is ready');
     const download = await fetch(/https?:\/\/\S+/.exec(mail.body.text ?? '')![0]);
     expect(download.status).toBe(200);
@@ -110,11 +98,7 @@ describe('the host email when SES misbehaves', () => {
     const failed = await waitForRecording(client, id, (recording) => recording.error !== null, 120_000);
     expect(failed).toMatchObject({ status: 'UPLOADED', email: null, error: { code: 'email_failed' } });
     expect((failed.error as { message: string }).message).toContain('MessageRejected');
-    expect(
-      (await storedEmails(local.endpoints.ses)).some((message) =>
-        message.destination.to.includes(body.host.email),
-      ),
-    ).toBe(false);
+    expect(await emailsTo(local, body.host.email)).toEqual([]);
     const link = await client.request('POST', `/v1/recordings/${id}/links`);
     expect(link.status).toBe(201);
   });

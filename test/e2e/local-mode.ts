@@ -3,10 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKeySpec } from '../../local/api-keys.js';
 import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
+import { type StoredEmail, storedEmails } from '../../local/demo/ses-mail.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
 
 export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 };
+
+/** A recorder without a browser whose behaviour the meeting URL's `?script=` chooses (test/support). */
+export const SCRIPTED_RECORDER = [
+  process.execPath,
+  '--import',
+  'tsx',
+  join(import.meta.dirname, '../support/scripted-recorder.ts'),
+];
 
 /** Local mode on free ports with fresh data, for one test file; `settings` as a user would set them. */
 export async function startTestLocalMode(
@@ -15,6 +24,7 @@ export async function startTestLocalMode(
     settings?: NodeJS.ProcessEnv;
     waitOverridesMs?: Record<string, number>;
     recorderEnv?: Record<string, string>;
+    recorderCommand?: readonly string[];
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -25,6 +35,7 @@ export async function startTestLocalMode(
     settings: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.settings },
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
+    ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
     ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
   });
 }
@@ -66,4 +77,16 @@ export function startBody(local: LocalMode, overrides: Record<string, unknown> =
     },
     ...overrides,
   };
+}
+
+/** The mail the SES emulator holds for `address`, oldest first. */
+export async function emailsTo(local: LocalMode, address: string): Promise<StoredEmail[]> {
+  return (await storedEmails(local.endpoints.ses)).filter((mail) => mail.destination.to.includes(address));
+}
+
+/** Polls the SES emulator until a mail for `address` is there, and returns the first. */
+export function waitForEmailTo(local: LocalMode, address: string, timeoutMs = 60_000): Promise<StoredEmail> {
+  return pollUntil(`waiting for the email to ${address}`, async () => (await emailsTo(local, address))[0], {
+    timeoutMs,
+  });
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedEmails } from '../../local/demo/ses-mail.js';
-import { pollUntil } from '../../local/demo/waiting.js';
 import type { LocalMode } from '../../local/local-mode.js';
-import { clientFor, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
+import { clientFor, startBody, startTestLocalMode, waitForEmailTo, waitForRecording } from './local-mode.js';
 
 let local: LocalMode;
 beforeAll(async () => {
@@ -36,14 +34,7 @@ describe('a recorder that dies mid-way', () => {
     expect(done).toMatchObject({ status: 'UPLOADED', partial: true });
     expect((done.file as { sizeBytes: number }).sizeBytes).toBeGreaterThan(0);
 
-    const email = await pollUntil(
-      'waiting for the email',
-      async () =>
-        (await storedEmails(local.endpoints.ses)).find((mail) =>
-          mail.destination.to.includes(body.host.email),
-        ),
-      { timeoutMs: 60_000 },
-    );
+    const email = await waitForEmailTo(local, body.host.email);
     expect(email.subject).toBe('Your recording "E2E meeting" is ready (partial)');
   });
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadLink, storedEmails } from '../../local/demo/ses-mail.js';
-import { pollUntil } from '../../local/demo/waiting.js';
+import { downloadLink } from '../../local/demo/ses-mail.js';
 import type { LocalMode } from '../../local/local-mode.js';
-import { clientFor, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
+import { clientFor, startBody, startTestLocalMode, waitForEmailTo, waitForRecording } from './local-mode.js';
 
 let local: LocalMode;
 beforeAll(async () => {
@@ -18,14 +17,7 @@ describe('emailed links in redirect mode', () => {
     const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
     expect(uploaded.stopReason).toBe('max_duration');
 
-    const email = await pollUntil(
-      'waiting for the email',
-      async () =>
-        (await storedEmails(local.endpoints.ses)).find((mail) =>
-          mail.destination.to.includes(body.host.email),
-        ),
-      { timeoutMs: 60_000 },
-    );
+    const email = await waitForEmailTo(local, body.host.email);
     const link = downloadLink(email)!;
     expect(link.startsWith(`${local.endpoints.api}/v1/links/`)).toBe(true);
 
