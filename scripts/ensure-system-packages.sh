@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages the recorder and the emulators need (Debian/Ubuntu), or says exactly
 # what is missing and how to get it. Safe to run again: it does nothing when all are present.
+# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in.
 set -euo pipefail
 need=()
+if [ "${1:-}" = "--tests" ]; then
+  # Debian splits VLC: vlc-bin alone has no demuxers.
+  if ! command -v cvlc >/dev/null 2>&1 || { command -v dpkg >/dev/null 2>&1 && ! dpkg -s vlc-plugin-base >/dev/null 2>&1; }; then
+    need+=(vlc-bin vlc-plugin-base)
+  fi
+fi
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
@@ -30,6 +37,6 @@ if command -v apt-get >/dev/null 2>&1; then
   $sudo apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo $cmd -qq >&2
 else
-  echo "Missing system packages: ${need[*]} (Chromium, ffmpeg with ffprobe, Xvfb, PulseAudio, Java 17+, iproute2, Noto CJK and emoji fonts). Install them with your system's package manager." >&2
+  echo "Missing system packages: ${need[*]} (Chromium, ffmpeg with ffprobe, Xvfb, PulseAudio, Java 17+, iproute2, Noto CJK and emoji fonts; VLC for the tests). Install them with your system's package manager." >&2
   exit 1
 fi

@@ -6,7 +6,7 @@
 # `npm test -- --project unit` (any vitest arguments) runs just that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system-packages.sh
+bash scripts/ensure-system-packages.sh --tests
 npx tsc --noEmit -p tsconfig.json
 npx biome check .
 if [ "$#" -gt 0 ]; then exec npx vitest run "$@"; fi

@@ -16,6 +16,13 @@ export interface EncoderOptions {
   originSeconds: number;
 }
 
+/**
+ * ffmpeg's AAC encoder starts its output with 1024 samples of priming. Fragmented MP4 and live
+ * Matroska have nowhere to say so (no edit list, no codec delay), so every player plays them: the
+ * sound comes out this much later than it went in, unless it goes in this much earlier.
+ */
+export const AAC_PRIMING_SECONDS = 1024 / AUDIO_RATE;
+
 const LIVE_INPUT = ['-thread_queue_size', '1024', '-probesize', '32', '-analyzeduration', '0'];
 
 /**
@@ -26,10 +33,6 @@ const LIVE_INPUT = ['-thread_queue_size', '1024', '-probesize', '32', '-analyzed
  * second of audio queued, which a stop then loses.
  */
 export function encoderArgs(options: EncoderOptions): string[] {
-  const container =
-    options.format === 'mp4'
-      ? ['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4']
-      : ['-f', 'matroska', '-live', '1'];
   return [
     '-hide_banner',
     '-loglevel',
@@ -61,10 +64,22 @@ export function encoderArgs(options: EncoderOptions): string[] {
     '0:v',
     '-map',
     '1:a',
+    ...outputArgs(options.format, options.preset),
+    'pipe:1',
+  ];
+}
+
+/** Codecs and container: what the file is, whatever the inputs. */
+export function outputArgs(format: RecordingFormat, preset: string): string[] {
+  const container =
+    format === 'mp4'
+      ? ['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4']
+      : ['-f', 'matroska', '-live', '1'];
+  return [
     '-c:v',
     'libx264',
     '-preset',
-    options.preset,
+    preset,
     '-pix_fmt',
     'yuv420p',
     '-r',
@@ -78,7 +93,6 @@ export function encoderArgs(options: EncoderOptions): string[] {
     '-b:a',
     '128k',
     ...container,
-    'pipe:1',
   ];
 }
 

@@ -11,7 +11,7 @@ import { type AudioSink, startAudioSink } from './audio-sink.js';
 import type { RecorderEnv } from './config.js';
 import { startVirtualDisplay, type VirtualDisplay } from './display.js';
 import { decideEgress, type EgressGuard, startEgressGuard } from './egress-guard.js';
-import { type Encoder, FRAME_RATE, startEncoder } from './encoder.js';
+import { AAC_PRIMING_SECONDS, type Encoder, FRAME_RATE, startEncoder } from './encoder.js';
 import { errorMessage, log } from './log.js';
 import { MeetingBrowser, MeetingUnreachableError } from './meeting-browser.js';
 import { checkMeetingUrl } from './meeting-url-policy.js';
@@ -212,7 +212,11 @@ async function record(
     originSeconds,
   });
   resources.encoder = encoder;
-  capture.attach(encoder.audioInput, originSeconds, calibration?.audioDelaySeconds ?? 0);
+  capture.attach(
+    encoder.audioInput,
+    originSeconds,
+    (calibration?.audioDelaySeconds ?? 0) - AAC_PRIMING_SECONDS,
+  );
   void capture.exited.then((exit) => {
     if (!stop.cause)
       stop.trigger('recorder_failed', `audio capture exited (code ${exit.code}, signal ${exit.signal})`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { AudioCapture } from './audio-capture.js';
+import { FRAME_RATE } from './encoder.js';
 import { log } from './log.js';
 import { scrubbedEnv } from './processes.js';
 
@@ -11,7 +12,7 @@ import { scrubbedEnv } from './processes.js';
 export const CALIBRATION_PAGE = `<!doctype html><html><body style="margin:0;background:#000">
 <canvas id="c" style="display:block;width:100vw;height:100vh"></canvas><script>
 const canvas = document.getElementById('c'); const context = canvas.getContext('2d');
-canvas.width = 64; canvas.height = 36;
+canvas.width = innerWidth; canvas.height = innerHeight;
 const audio = new AudioContext({ sampleRate: 48000 }); const beeps = []; let next = audio.currentTime + 0.2;
 setInterval(() => { while (next < audio.currentTime + 1) {
   const oscillator = audio.createOscillator(); const gain = audio.createGain();
@@ -21,12 +22,15 @@ setInterval(() => { while (next < audio.currentTime + 1) {
 const draw = () => { const stamp = audio.getOutputTimestamp();
   const audible = stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
   context.fillStyle = beeps.some((at) => audible >= at && audible < at + 0.1) ? '#fff' : '#000';
-  context.fillRect(0, 0, 64, 36); requestAnimationFrame(draw); };
+  context.fillRect(0, 0, canvas.width, canvas.height); requestAnimationFrame(draw); };
 requestAnimationFrame(draw);
 </script></body></html>`;
 
+/** The calibration watches the screen at twice the recording's frame rate. */
+const CALIBRATION_FRAME_RATE = 2 * FRAME_RATE;
+
 /**
- * Watches the top-left corner of the screen at 60 fps and collects the wall-clock times (s) at which it
+ * Watches the top-left corner of the screen at CALIBRATION_FRAME_RATE and collects the wall-clock times (s) at which it
  * turns white, until `enough(flashes)` says so or `seconds` have passed.
  */
 async function captureFlashes(
@@ -44,7 +48,7 @@ async function captureFlashes(
       '-f',
       'x11grab',
       '-framerate',
-      '60',
+      String(CALIBRATION_FRAME_RATE),
       '-video_size',
       '32x32',
       '-i',
@@ -96,18 +100,20 @@ async function captureFlashes(
   return flashes;
 }
 
+/** The lag the correction aims at: the middle of ITU-R BT.1359's window, 45 ms of lead to 125 ms of lag. */
+export const TARGET_AUDIO_LAG_SECONDS = 0.04;
+
 /**
- * The lag the correction aims at. The tolerance window is 45 ms of lead to 125 ms of lag (ITU-R
- * BT.1359), middle 40 ms. Since Chromium paints at the capture's 30 Hz, a recorded flash can land a
- * frame (33 ms) either way of its calibrated time, and recordings on the reference machine came out
- * 15-35 ms behind the target; aiming at 45 ms keeps a frame's room on both sides.
+ * A free-running grab shows a paint at the first grab after it: on average half a grab interval late.
+ * The recording grabs at half the calibration's rate, so its pictures come this much later on average
+ * than the calibration saw them, and the sound must follow them.
  */
-export const TARGET_AUDIO_LAG_SECONDS = 0.045;
+export const GRAB_DELAY_DIFFERENCE_SECONDS = 1 / (2 * FRAME_RATE) - 1 / (2 * CALIBRATION_FRAME_RATE);
 
 export interface SyncCalibration {
   /** Measured lag of the captured sound behind the captured picture (s); negative: sound ahead. */
   measuredLagSeconds: number;
-  /** How much later the sound is placed than captured (s), to land on the target lag. */
+  /** How much later the sound must play than captured (s) for the recording to land on the target lag. */
   audioDelaySeconds: number;
   pairs: number;
   spreadMs: number;
@@ -140,7 +146,7 @@ export async function calibrateSync(
   if (lag === undefined || lag.pairs < 3 || lag.spreadMs > 60) return undefined;
   return {
     measuredLagSeconds: lag.medianSeconds,
-    audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - lag.medianSeconds,
+    audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - lag.medianSeconds + GRAB_DELAY_DIFFERENCE_SECONDS,
     pairs: lag.pairs,
     spreadMs: lag.spreadMs,
   };

@@ -8,6 +8,7 @@ import {
   videoPacketRate,
 } from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
+import { playInVlc } from './support/vlc-playback.js';
 
 let stage: Stage;
 beforeAll(async () => {
@@ -50,6 +51,13 @@ describe.each([
     expect(Math.abs(playback.durationSeconds - wall)).toBeLessThan(1);
     expect(playback.videoWidth).toBe(width);
     expect(playback.positionAfterSeekSeconds).toBeGreaterThan(playback.durationSeconds / 2);
+    // So does VLC, opening the download link.
+    const vlc = await playInVlc(file, 'video/mp4');
+    expect(Math.abs(vlc.lengthSeconds - wall)).toBeLessThanOrEqual(1);
+    expect(vlc.timeAfterSeekSeconds).toBeGreaterThanOrEqual(Math.floor(vlc.lengthSeconds / 2));
+    expect(vlc).toMatchObject({ videoFramesLost: 0, audioBuffersLost: 0 });
+    expect(vlc.videoFramesDisplayed).toBeGreaterThan(10);
+    expect(vlc.audioBuffersPlayed).toBeGreaterThan(10);
 
     expect(reportOf(recording.process)).toMatchObject({
       objectKey: recording.key,
@@ -65,19 +73,23 @@ describe.each([
 });
 
 describe('a recording in Matroska', () => {
-  it('is an H.264 + AAC MKV file', async () => {
+  it('is an H.264 + AAC MKV file that VLC plays and seeks once downloaded', async () => {
     const recording = stage.record('/meeting', { FORMAT: 'mkv' });
     await recording.process.waitFor('recording_started');
     await sleep(8000);
     recording.process.child.kill('SIGTERM');
     expect(await recording.process.exited).toBe(0);
-    const facts = await probeMedia(await recording.download());
+    const file = await recording.download();
+    const facts = await probeMedia(file);
     expect(facts.formatName).toContain('matroska');
     expect(facts.video).toMatchObject({ codecName: 'h264', width: 1280, height: 720 });
     expect(facts.audio.codecName).toBe('aac');
     const report = reportOf(recording.process);
-    expect(Math.abs(Number(report['durationSeconds']) - recordedWallSeconds(recording.process))).toBeLessThan(
-      1,
-    );
+    const wall = recordedWallSeconds(recording.process);
+    expect(Math.abs(Number(report['durationSeconds']) - wall)).toBeLessThan(1);
+    const vlc = await playInVlc(file);
+    expect(Math.abs(vlc.lengthSeconds - wall)).toBeLessThanOrEqual(1);
+    expect(vlc.timeAfterSeekSeconds).toBeGreaterThanOrEqual(Math.floor(vlc.lengthSeconds / 2));
+    expect(vlc).toMatchObject({ videoFramesLost: 0, audioBuffersLost: 0 });
   });
 });
