@@ -196,6 +196,7 @@ async function record(
     contentType: CONTENT_TYPES[env.FORMAT],
     partBytes: env.UPLOAD_PART_BYTES,
     boxAligned: env.FORMAT === 'mp4',
+    faststart: true,
   });
   resources.upload = upload;
   await upload.begin();

@@ -8,6 +8,7 @@ import {
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
 import { sleep } from './processes.js';
+import { FragmentIndex } from './progressive-mp4.js';
 
 export interface StreamingUploadOptions {
   s3: S3Client;
@@ -17,9 +18,18 @@ export interface StreamingUploadOptions {
   partBytes: number;
   /** MP4 parts end on box boundaries; other formats anywhere. */
   boxAligned: boolean;
+  /**
+   * MP4 only: at finish, part 1 is sent again with a moov that indexes every sample and an mdat that
+   * wraps all the fragments, so the object is a standard (faststart) MP4 without moving its media.
+   * Until then, and if that fails, the object is the fragmented MP4.
+   */
+  faststart?: boolean;
   /** How long one part (or the completion) is retried before the upload counts as failed. */
   retryWindowMs?: number;
 }
+
+/** The faststart rewrite is worth a short wait, not the stop window: the fragmented file plays too. */
+const FASTSTART_WINDOW_MS = 20_000;
 
 export class UploadFailedError extends Error {
   override name = 'UploadFailedError';
@@ -53,12 +63,15 @@ export class StreamingUpload {
   private failure: Error | undefined;
   private nextPartNumber = 1;
   private readonly retryWindowMs: number;
+  private readonly index: FragmentIndex | undefined;
+  private firstPart: Buffer | undefined;
   uploadedBytes = 0;
   receivedBytes = 0;
 
   constructor(private readonly options: StreamingUploadOptions) {
     this.boundaries = options.boxAligned ? new Mp4BoxBoundaries() : new AnyBoundaries();
     this.retryWindowMs = options.retryWindowMs ?? 300_000;
+    this.index = options.boxAligned && options.faststart ? new FragmentIndex() : undefined;
   }
 
   get partCount(): number {
@@ -78,6 +91,7 @@ export class StreamingUpload {
   write(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.receivedBytes += chunk.length;
+    this.indexing(chunk);
     const completeEnd = this.boundaries.push(chunk);
     if (completeEnd - this.bufferedFrom >= this.options.partBytes) this.cutPart(completeEnd);
   }
@@ -90,6 +104,7 @@ export class StreamingUpload {
     this.bufferedFrom = end;
     const partNumber = this.nextPartNumber;
     this.nextPartNumber += 1;
+    if (partNumber === 1 && this.index) this.firstPart = body;
     this.queue = this.queue.then(async () => {
       if (this.failure) return;
       try {
@@ -132,6 +147,7 @@ export class StreamingUpload {
       await this.abort();
       return 0;
     }
+    await this.makeFaststart();
     const parts = this.parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
     await persist('CompleteMultipartUpload', this.retryWindowMs, () =>
       s3.send(
@@ -145,6 +161,63 @@ export class StreamingUpload {
     );
     log('upload_completed', { key, parts: parts.length, sizeBytes: this.uploadedBytes });
     return this.uploadedBytes;
+  }
+
+  /** A malformed stream stops the indexing, never the recording. */
+  private indexing(chunk: Buffer): void {
+    if (!this.index || this.indexFailure) return;
+    try {
+      this.index.push(chunk);
+    } catch (error) {
+      this.indexFailure = errorMessage(error);
+      log('faststart_index_failed', { error: this.indexFailure });
+    }
+  }
+
+  private indexFailure: string | undefined;
+
+  private async makeFaststart(): Promise<void> {
+    const first = this.parts.find((part) => part.PartNumber === 1);
+    if (!this.index || this.indexFailure || !this.firstPart || !first) return;
+    let body: Buffer;
+    try {
+      const head = this.index.progressiveHead(this.uploadedBytes);
+      body = Buffer.concat([head, this.firstPart.subarray(this.index.headLength)]);
+    } catch (error) {
+      log('faststart_failed', { error: errorMessage(error) });
+      return;
+    }
+    try {
+      first.ETag = await this.sendFirstPart(
+        body,
+        'faststart',
+        Math.min(FASTSTART_WINDOW_MS, this.retryWindowMs),
+      );
+      this.uploadedBytes += body.length - first.Size;
+      first.Size = body.length;
+      log('faststart', { headBytes: body.length - this.firstPart.length, sizeBytes: this.uploadedBytes });
+    } catch (error) {
+      log('faststart_failed', { error: errorMessage(error) });
+      // An answer lost on the way may have left the new part 1 in S3: the original goes again, so that
+      // the ETag the upload completes with is the one S3 holds.
+      first.ETag = await this.sendFirstPart(this.firstPart, 'restore', this.retryWindowMs);
+    }
+  }
+
+  private async sendFirstPart(body: Buffer, why: string, windowMs: number): Promise<string> {
+    const { s3, bucket, key } = this.options;
+    const answer = await persist(`UploadPart 1 (${why})`, windowMs, () =>
+      s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: this.uploadId,
+          PartNumber: 1,
+          Body: body,
+        }),
+      ),
+    );
+    return answer.ETag ?? '';
   }
 
   async abort(): Promise<void> {

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salvageObject } from '../../lambdas/workflow/salvage.js';
-import { pictureFacts, probeMedia } from './support/media-analysis.js';
+import { pictureFacts, probeMedia, topLevelBoxes } from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
 import { TEST_BUCKET } from './support/s3-emulator.js';
+import { playInVlc } from './support/vlc-playback.js';
 
 let stage: Stage;
 beforeAll(async () => {
@@ -44,13 +46,19 @@ describe('faults', () => {
     expect(await recording.process.exited).toBe(0);
     expect(reportOf(recording.process)).toMatchObject({ partial: true, stopReason: 'recorder_failed' });
 
-    const facts = await probeMedia(await recording.download());
+    const file = await recording.download();
+    const facts = await probeMedia(file);
     const recordedBeforeKill = (killedAt - Date.parse(started.at)) / 1000;
     // A fragment is 2 s: the one being written when the encoder died is lost.
     expect(facts.duration).toBeGreaterThan(recordedBeforeKill - 3);
     expect(facts.duration).toBeLessThan(recordedBeforeKill + 0.5);
     expect(facts.video.codecName).toBe('h264');
     expect(facts.audio.codecName).toBe('aac');
+    // Without ffmpeg's own end (no mfra) the recorder still finishes it as a standard MP4, which VLC plays.
+    expect(topLevelBoxes(await readFile(file))).toEqual(['ftyp', 'moov', 'mdat']);
+    const vlc = await playInVlc(file);
+    expect(Math.abs(vlc.lengthSeconds - facts.duration)).toBeLessThanOrEqual(1);
+    expect(vlc.videoFramesDisplayed).toBeGreaterThan(0);
   });
 
   it('the recorder SIGKILLed: the parts in S3 are salvaged into a playable partial file', async () => {
@@ -67,10 +75,16 @@ describe('faults', () => {
     const result = await salvageObject(stage.s3.client, TEST_BUCKET, recording.key);
     expect(result).toMatchObject({ assembled: true });
     expect(result?.parts).toBeGreaterThanOrEqual(3);
-    const facts = await probeMedia(await recording.download());
+    const file = await recording.download();
+    const facts = await probeMedia(file);
     expect(facts.duration).toBeGreaterThan(uploadedBeforeKill - 3);
     expect(facts.video.codecName).toBe('h264');
     expect(facts.audio.codecName).toBe('aac');
+    // Nobody was left to rewrite part 1: the salvaged file is the fragmented MP4, which VLC plays too.
+    expect(topLevelBoxes(await readFile(file))).toContain('moof');
+    const vlc = await playInVlc(file, 'video/mp4');
+    expect(Math.abs(vlc.lengthSeconds - facts.duration)).toBeLessThanOrEqual(1);
+    expect(vlc.videoFramesDisplayed).toBeGreaterThan(0);
     expect(await salvageObject(stage.s3.client, TEST_BUCKET, recording.key)).toMatchObject({
       assembled: false,
     });

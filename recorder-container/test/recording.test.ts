@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playInChromium } from './support/browser-playback.js';
 import {
@@ -5,6 +6,7 @@ import {
   pictureFacts,
   probeMedia,
   rmsDbfs,
+  topLevelBoxes,
   videoPacketRate,
 } from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
@@ -34,6 +36,8 @@ describe.each([
     const wall = recordedWallSeconds(recording.process);
     expect(facts.video).toMatchObject({ codecName: 'h264', width, height, pixFmt: 'yuv420p' });
     expect(facts.audio.codecName).toBe('aac');
+    // A standard MP4, as players that read only the moov (QuickTime, Windows, Android galleries) need.
+    expect(topLevelBoxes(await readFile(file))).toEqual(['ftyp', 'moov', 'mdat']);
     expect(Math.abs(facts.duration - wall)).toBeLessThan(1);
     expect(await videoPacketRate(file)).toBeGreaterThanOrEqual(29);
 

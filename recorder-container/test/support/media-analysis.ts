@@ -216,3 +216,14 @@ export async function pictureFacts(file: string, fps = 30): Promise<PictureFacts
     longestFreezeSeconds: longest / fps,
   };
 }
+
+/** The types of an MP4's top-level boxes, in order. */
+export function topLevelBoxes(data: Buffer): string[] {
+  const types: string[] = [];
+  for (let offset = 0; offset < data.length; ) {
+    const size = data.readUInt32BE(offset);
+    types.push(data.toString('latin1', offset + 4, offset + 8));
+    offset += size === 1 ? Number(data.readBigUInt64BE(offset + 8)) : size;
+  }
+  return types;
+}

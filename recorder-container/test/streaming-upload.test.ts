@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputArgs } from '../src/encoder.js';
+import { StreamingUpload } from '../src/streaming-upload.js';
+import { probeMedia, topLevelBoxes } from './support/media-analysis.js';
+import { type S3Emulator, startS3Emulator, TEST_BUCKET } from './support/s3-emulator.js';
+
+const run = promisify(execFile);
+let s3: S3Emulator;
+let scratch: string;
+/** An 8 s fragmented MP4 made with the recorder's own codec and container settings. */
+let fragmented: Buffer;
+
+beforeAll(async () => {
+  s3 = await startS3Emulator();
+  scratch = await mkdtemp(join(tmpdir(), 'streaming-upload-test-'));
+  const file = join(scratch, 'fragmented.mp4');
+  await run('ffmpeg', [
+    ...[
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x180:r=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=440:r=48000',
+    ],
+    ...['-t', '8', ...outputArgs('mp4', 'ultrafast'), file],
+  ]);
+  fragmented = await readFile(file);
+});
+afterAll(async () => {
+  await s3?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+let uploads = 0;
+/** Streams `data` through a StreamingUpload in 64 KiB chunks and returns the stored object. */
+async function upload(data: Buffer, faststart: boolean, client = s3.client) {
+  uploads += 1;
+  const key = `streaming-upload/${uploads}.mp4`;
+  const streaming = new StreamingUpload({
+    s3: client,
+    bucket: TEST_BUCKET,
+    key,
+    contentType: 'video/mp4',
+    partBytes: 100 * 1024,
+    boxAligned: true,
+    faststart,
+    retryWindowMs: 1000,
+  });
+  await streaming.begin();
+  for (let offset = 0; offset < data.length; offset += 64 * 1024)
+    streaming.write(data.subarray(offset, offset + 64 * 1024));
+  const sizeBytes = await streaming.finish();
+  const stored = await s3.download(key);
+  expect(stored.length).toBe(sizeBytes);
+  return { stored, parts: streaming.partCount };
+}
+
+async function packetsOf(data: Buffer, name: string) {
+  const file = join(scratch, name);
+  await writeFile(file, data);
+  const { stdout } = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    '-f',
+    'framemd5',
+    '-',
+  ]);
+  return {
+    file,
+    hashes: stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .map((line) => line.split(',').at(-1)),
+  };
+}
+
+describe('a streaming upload with faststart', () => {
+  it('completes as a standard MP4 (ftyp, moov, mdat) holding every packet of the fragmented stream', async () => {
+    const { stored, parts } = await upload(fragmented, true);
+    expect(parts).toBeGreaterThan(2);
+    expect(topLevelBoxes(fragmented)).toContain('moof');
+    expect(fragmented.toString('latin1', 8, 12)).toBe('iso5');
+    expect(topLevelBoxes(stored)).toEqual(['ftyp', 'moov', 'mdat']);
+    const original = await packetsOf(fragmented, 'original.mp4');
+    const standard = await packetsOf(stored, 'standard.mp4');
+    expect(standard.hashes).toEqual(original.hashes);
+    expect((await probeMedia(standard.file)).duration).toBeCloseTo(
+      (await probeMedia(original.file)).duration,
+      2,
+    );
+  });
+
+  it('without it, stores the fragmented stream as produced', async () => {
+    const { stored } = await upload(fragmented, false);
+    expect(stored.equals(fragmented)).toBe(true);
+  });
+
+  it('keeps the fragmented file when the new part 1 is stored but its answer is lost', async () => {
+    const client = s3.client;
+    const lostAnswers: number[] = [];
+    // The request reaches s3rver, which stores the new part 1; the recorder never hears back.
+    const id = 'lose-faststart-answer';
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { PartNumber?: number; Body?: Buffer };
+        if (input.PartNumber === 1 && input.Body?.toString('latin1', 8, 12) === 'isom') {
+          lostAnswers.push(input.Body.length);
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: id },
+    );
+    try {
+      const { stored } = await upload(fragmented, true, client);
+      expect(lostAnswers.length).toBeGreaterThan(0);
+      expect(stored.equals(fragmented)).toBe(true);
+    } finally {
+      client.middlewareStack.remove(id);
+    }
+  });
+
+  it('stores the stream as produced when the index cannot follow it', async () => {
+    // An mdat straight after the moov: whole boxes, so uploaded, but not fragments the index can read.
+    const headEnd = fragmented.indexOf('moof', 0, 'latin1') - 4;
+    const stray = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('mdat', 'latin1'), Buffer.alloc(8)]);
+    const odd = Buffer.concat([fragmented.subarray(0, headEnd), stray, fragmented.subarray(headEnd)]);
+    const { stored } = await upload(odd, true);
+    expect(stored.equals(odd)).toBe(true);
+  });
+});
