@@ -6,6 +6,8 @@
  * mdat headers and a trailing mfra become opaque payload), so chunk offsets only move by a delta.
  */
 
+import { type BoxHeader, BoxHeaderReader } from './box-boundaries.js';
+
 /** What ffmpeg writes for a standard MP4; the fragmented stream's iso5/iso6 brands promise fragments. */
 const STANDARD_FTYP = Buffer.concat([
   Buffer.from([0, 0, 0, 32]),
@@ -151,7 +153,7 @@ export class FragmentIndex {
   private boxEnd: number | undefined;
   private boxType = '';
   private boxHeaderLength = 0;
-  private header = Buffer.alloc(0);
+  private readonly headers = new BoxHeaderReader();
   private kept: Buffer[] | undefined;
   private ftyp: Buffer | undefined;
   private moov: { box: Buffer; headerLength: number } | undefined;
@@ -219,17 +221,10 @@ export class FragmentIndex {
     let position = 0;
     while (position < chunk.length) {
       if (this.boxEnd === undefined) {
-        const wanted = this.header.length >= 8 && this.header.readUInt32BE(0) === 1 ? 16 : 8;
-        const take = Math.min(wanted - this.header.length, chunk.length - position);
-        this.header = Buffer.concat([this.header, chunk.subarray(position, position + take)]);
-        position += take;
-        if (this.header.length < wanted) continue;
-        let size = this.header.readUInt32BE(0);
-        if (size === 1) {
-          if (this.header.length < 16) continue;
-          size = safeNumber(this.header.readBigUInt64BE(8), `box size at offset ${this.boxStart}`);
-        }
-        this.openBox(size);
+        const { used, header } = this.headers.read(chunk, position);
+        position += used;
+        if (!header) continue;
+        this.openBox(header);
       }
       const endInChunk = (this.boxEnd ?? 0) - chunkStart;
       const stop = Math.min(endInChunk, chunk.length);
@@ -240,13 +235,11 @@ export class FragmentIndex {
     }
   }
 
-  private openBox(size: number): void {
+  private openBox({ size, type, bytes: header }: BoxHeader): void {
     const at = this.boxStart;
-    const type = this.header.toString('latin1', 4, 8);
     if (size === 0)
       throw new Error(`fragmented MP4: box '${type}' at offset ${at} has size 0 (to end of file)`);
-    if (size < this.header.length)
-      throw new Error(`fragmented MP4: invalid box size ${size} at offset ${at}`);
+    if (size < header.length) throw new Error(`fragmented MP4: invalid box size ${size} at offset ${at}`);
     if (!/^[\x20-\x7e]{4}$/.test(type)) {
       throw new Error(`fragmented MP4: invalid box type ${JSON.stringify(type)} at offset ${at}`);
     }
@@ -276,10 +269,9 @@ export class FragmentIndex {
       throw new Error(`fragmented MP4: '${type}' at offset ${at} is too large (${size} bytes)`);
     }
     this.boxType = type;
-    this.boxHeaderLength = this.header.length;
+    this.boxHeaderLength = header.length;
     this.boxEnd = at + size;
-    this.kept = keep ? [this.header] : undefined;
-    this.header = Buffer.alloc(0);
+    this.kept = keep ? [header] : undefined;
   }
 
   private closeBox(): void {
