@@ -64,6 +64,7 @@ export class StreamingUpload {
   private nextPartNumber = 1;
   private readonly retryWindowMs: number;
   private readonly index: FragmentIndex | undefined;
+  private indexFailure: string | undefined;
   private firstPart: Buffer | undefined;
   uploadedBytes = 0;
   receivedBytes = 0;
@@ -173,8 +174,6 @@ export class StreamingUpload {
       log('faststart_index_failed', { error: this.indexFailure });
     }
   }
-
-  private indexFailure: string | undefined;
 
   private async makeFaststart(): Promise<void> {
     const first = this.parts.find((part) => part.PartNumber === 1);
