@@ -36,8 +36,12 @@ describe.each([
     const wall = recordedWallSeconds(recording.process);
     expect(facts.video).toMatchObject({ codecName: 'h264', width, height, pixFmt: 'yuv420p' });
     expect(facts.audio.codecName).toBe('aac');
-    // A standard MP4, as players that read only the moov (QuickTime, Windows, Android galleries) need.
+    // A standard MP4, as players that read only the moov (QuickTime, Windows, Android galleries) need,
+    // with what QuickTime asks of H.264 + AAC: avc1 and mp4a sample entries, AAC-LC, level at most 4.2.
     expect(topLevelBoxes(await readFile(file))).toEqual(['ftyp', 'moov', 'mdat']);
+    expect(facts.video).toMatchObject({ codecTag: 'avc1', profile: expect.stringMatching(/^(Main|High)$/) });
+    expect(facts.video.level).toBeLessThanOrEqual(42);
+    expect(facts.audio).toMatchObject({ codecTag: 'mp4a', profile: 'LC' });
     expect(Math.abs(facts.duration - wall)).toBeLessThan(1);
     expect(await videoPacketRate(file)).toBeGreaterThanOrEqual(29);
 

@@ -14,6 +14,10 @@ export interface StreamFacts {
   frames?: number;
   profile?: string;
   pixFmt?: string;
+  /** The sample entry's four-character code in MP4 (avc1, mp4a). */
+  codecTag: string;
+  /** H.264 level × 10 (40 = level 4.0). */
+  level?: number;
 }
 
 export interface FileFacts {
@@ -32,7 +36,7 @@ export async function probeMedia(file: string): Promise<FileFacts> {
       'error',
       '-count_frames',
       '-show_entries',
-      'format=format_name,duration:stream=codec_type,codec_name,width,height,start_time,duration,nb_read_frames,profile,pix_fmt',
+      'format=format_name,duration:stream=codec_type,codec_name,codec_tag_string,level,width,height,start_time,duration,nb_read_frames,profile,pix_fmt',
       '-of',
       'json',
       file,
@@ -56,6 +60,8 @@ export async function probeMedia(file: string): Promise<FileFacts> {
       frames: stream['nb_read_frames'] === undefined ? undefined : Number(stream['nb_read_frames']),
       profile: stream['profile'] === undefined ? undefined : String(stream['profile']),
       pixFmt: stream['pix_fmt'] === undefined ? undefined : String(stream['pix_fmt']),
+      codecTag: String(stream['codec_tag_string']),
+      level: stream['level'] === undefined ? undefined : Number(stream['level']),
     };
   };
   return {
