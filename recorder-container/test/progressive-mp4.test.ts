@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputArgs } from '../src/encoder.js';
 import { FragmentIndex } from '../src/progressive-mp4.js';
 
 const run = promisify(execFile);
@@ -12,11 +13,11 @@ const SOURCES = [
   ...['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30'],
   ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
 ];
-const CODECS = [
-  ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-r', '30', '-g', '60', '-bf', '0'],
-  ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'],
-];
-const RECORDER_MOVFLAGS = 'frag_keyframe+empty_moov+default_base_moof';
+/** The recorder's own codecs and container, optionally with more movflags. */
+const recorderOutput = (moreMovflags = '') =>
+  outputArgs('mp4', 'ultrafast').map((arg) =>
+    arg.startsWith('frag_keyframe') ? `${arg}${moreMovflags}` : arg,
+  );
 
 let scratch: string;
 let plain: Buffer;
@@ -28,8 +29,8 @@ let edited: Buffer;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'progressive-mp4-test-'));
   [plain, edited] = await Promise.all([
-    fragmented(['-t', '6'], RECORDER_MOVFLAGS),
-    fragmented(['-t', '3', '-vf', 'setpts=PTS+0.1/TB'], `${RECORDER_MOVFLAGS}+delay_moov`),
+    fragmented(['-t', '6'], recorderOutput()),
+    fragmented(['-t', '3', '-vf', 'setpts=PTS+0.1/TB'], recorderOutput('+delay_moov')),
   ]);
   late = withLaterVideo(plain, 1000);
 });
@@ -37,12 +38,11 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function fragmented(options: string[], movflags: string): Promise<Buffer> {
-  const { stdout } = await run(
-    'ffmpeg',
-    ['-v', 'error', ...SOURCES, ...options, ...CODECS, '-movflags', movflags, '-f', 'mp4', 'pipe:1'],
-    { encoding: 'buffer', maxBuffer: BIG },
-  );
+async function fragmented(options: string[], output: string[]): Promise<Buffer> {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', ...SOURCES, ...options, ...output, 'pipe:1'], {
+    encoding: 'buffer',
+    maxBuffer: BIG,
+  });
   return stdout;
 }
 
