@@ -1,8 +1,3 @@
-/**
- * Follows the top-level boxes of a fragmented MP4 stream and says up to which offset the boxes are
- * whole, so that every uploaded part ends on a box boundary: any prefix of the parts is then a
- * playable file (ftyp + moov + whole fragments), which salvage after a crash relies on.
- */
 /** The header of a top-level MP4 box: `bytes` is the header itself (8 bytes, or 16 with a 64-bit size). */
 export interface BoxHeader {
   size: number;
@@ -10,57 +5,89 @@ export interface BoxHeader {
   bytes: Buffer;
 }
 
-/** Collects one top-level box header across chunks of any size. */
-export class BoxHeaderReader {
-  private bytes = Buffer.alloc(0);
-
-  /** Reads from `chunk` at `position`: how many bytes it used, and the header once it is whole. */
-  read(chunk: Buffer, position: number): { used: number; header?: BoxHeader } {
-    const wanted = this.bytes.length >= 8 && this.bytes.readUInt32BE(0) === 1 ? 16 : 8;
-    const used = Math.min(wanted - this.bytes.length, chunk.length - position);
-    this.bytes = Buffer.concat([this.bytes, chunk.subarray(position, position + used)]);
-    if (this.bytes.length < wanted) return { used };
-    let size = this.bytes.readUInt32BE(0);
-    if (size === 1) {
-      if (this.bytes.length < 16) return { used };
-      const wide = this.bytes.readBigUInt64BE(8);
-      if (wide > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`MP4 box size ${wide} is too large`);
-      size = Number(wide);
-    }
-    const header = { size, type: this.bytes.toString('latin1', 4, 8), bytes: this.bytes };
-    this.bytes = Buffer.alloc(0);
-    return { used, header };
-  }
+/** What a reader of top-level MP4 boxes is told as the stream goes by. */
+export interface TopLevelBoxVisitor {
+  /** A box begins at stream offset `start`; answers whether its bytes should be gathered for `close`. */
+  open(header: BoxHeader, start: number): boolean;
+  /** The box ends at `end`; `box` holds its bytes (header included) when `open` asked for them. */
+  close(start: number, end: number, box: Buffer | undefined): void;
 }
 
-export class Mp4BoxBoundaries {
-  private received = 0;
+/** Follows the top-level boxes of an MP4 stream fed in chunks of any size (1 byte to megabytes). */
+export class TopLevelBoxes {
+  /** Bytes pushed so far. */
+  received = 0;
   private boxStart = 0;
   private boxEnd: number | undefined;
-  private readonly headers = new BoxHeaderReader();
-  /** Stream offset up to which every top-level box is complete. */
-  completeEnd = 0;
+  private header = Buffer.alloc(0);
+  private kept: Buffer[] | undefined;
 
-  push(chunk: Buffer): number {
+  constructor(private readonly visitor: TopLevelBoxVisitor) {}
+
+  push(chunk: Buffer): void {
     const chunkStart = this.received;
     this.received += chunk.length;
     let position = 0;
     while (position < chunk.length) {
       if (this.boxEnd === undefined) {
-        const { used, header } = this.headers.read(chunk, position);
-        position += used;
-        if (!header) continue;
-        if (header.size < header.bytes.length)
-          throw new Error(`invalid MP4 box size ${header.size} at offset ${this.boxStart}`);
-        this.boxEnd = this.boxStart + header.size;
+        position += this.readHeader(chunk, position);
+        if (this.boxEnd === undefined) continue;
       }
       const endInChunk = this.boxEnd - chunkStart;
+      const stop = Math.min(endInChunk, chunk.length);
+      if (this.kept && stop > position) this.kept.push(Buffer.from(chunk.subarray(position, stop)));
+      position = Math.max(position, stop);
       if (endInChunk > chunk.length) break;
-      position = endInChunk;
-      this.completeEnd = this.boxEnd;
+      const box = this.kept ? Buffer.concat(this.kept) : undefined;
+      const start = this.boxStart;
+      this.kept = undefined;
       this.boxStart = this.boxEnd;
       this.boxEnd = undefined;
+      this.visitor.close(start, this.boxStart, box);
     }
+  }
+
+  /** Takes what the header still needs from `chunk`; opens the box once the header is whole. */
+  private readHeader(chunk: Buffer, position: number): number {
+    const wanted = this.header.length >= 8 && this.header.readUInt32BE(0) === 1 ? 16 : 8;
+    const used = Math.min(wanted - this.header.length, chunk.length - position);
+    this.header = Buffer.concat([this.header, chunk.subarray(position, position + used)]);
+    if (this.header.length < wanted) return used;
+    let size = this.header.readUInt32BE(0);
+    if (size === 1) {
+      if (this.header.length < 16) return used;
+      const wide = this.header.readBigUInt64BE(8);
+      if (wide > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`MP4: box size ${wide} is too large`);
+      size = Number(wide);
+    }
+    const header = { size, type: this.header.toString('latin1', 4, 8), bytes: this.header };
+    const at = this.boxStart;
+    this.header = Buffer.alloc(0);
+    if (size === 0) throw new Error(`MP4: box '${header.type}' at offset ${at} has size 0 (to end of file)`);
+    if (size < header.bytes.length) throw new Error(`MP4: invalid box size ${size} at offset ${at}`);
+    this.kept = this.visitor.open(header, at) ? [header.bytes] : undefined;
+    this.boxEnd = at + size;
+    return used;
+  }
+}
+
+/**
+ * Says up to which offset the top-level boxes of a fragmented MP4 stream are whole, so that every
+ * uploaded part ends on a box boundary: any prefix of the parts is then a playable file (ftyp + moov +
+ * whole fragments), which salvage after a crash relies on.
+ */
+export class Mp4BoxBoundaries {
+  /** Stream offset up to which every top-level box is complete. */
+  completeEnd = 0;
+  private readonly boxes = new TopLevelBoxes({
+    open: () => false,
+    close: (_start, end) => {
+      this.completeEnd = end;
+    },
+  });
+
+  push(chunk: Buffer): number {
+    this.boxes.push(chunk);
     return this.completeEnd;
   }
 }

@@ -6,7 +6,7 @@
  * mdat headers and a trailing mfra become opaque payload), so chunk offsets only move by a delta.
  */
 
-import { type BoxHeader, BoxHeaderReader } from './box-boundaries.js';
+import { type BoxHeader, TopLevelBoxes } from './box-boundaries.js';
 
 /** What ffmpeg writes for a standard MP4; the fragmented stream's iso5/iso6 brands promise fragments. */
 const STANDARD_FTYP = Buffer.concat([
@@ -148,13 +148,12 @@ interface Edit {
 
 /** Follows a fragmented MP4 stream as it is produced and indexes its samples. */
 export class FragmentIndex {
-  private received = 0;
-  private boxStart = 0;
-  private boxEnd: number | undefined;
+  private readonly boxes = new TopLevelBoxes({
+    open: (header, start) => this.openBox(header, start),
+    close: (start, end, box) => this.closeBox(start, end, box),
+  });
   private boxType = '';
   private boxHeaderLength = 0;
-  private readonly headers = new BoxHeaderReader();
-  private kept: Buffer[] | undefined;
   private ftyp: Buffer | undefined;
   private moov: { box: Buffer; headerLength: number } | undefined;
   private movieTimescale = 0;
@@ -169,7 +168,7 @@ export class FragmentIndex {
   push(chunk: Buffer): void {
     if (this.failure) throw this.failure;
     try {
-      this.consume(chunk);
+      this.boxes.push(chunk);
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
       throw this.failure;
@@ -193,9 +192,9 @@ export class FragmentIndex {
    */
   progressiveHead(end: number): Buffer {
     if (!this.moov) throw new Error('progressive MP4: the stream has no complete moov yet');
-    if (!Number.isSafeInteger(end) || end < this.headEnd || end > this.received) {
+    if (!Number.isSafeInteger(end) || end < this.headEnd || end > this.boxes.received) {
       throw new Error(
-        `progressive MP4: end ${end} must lie between the head's end ${this.headEnd} and the ${this.received} bytes received`,
+        `progressive MP4: end ${end} must lie between the head's end ${this.headEnd} and the ${this.boxes.received} bytes received`,
       );
     }
     const plans = new Map<number, TrackPlan>();
@@ -215,31 +214,8 @@ export class FragmentIndex {
     return Buffer.concat([ftyp, moov, mdatHeader]);
   }
 
-  private consume(chunk: Buffer): void {
-    const chunkStart = this.received;
-    this.received += chunk.length;
-    let position = 0;
-    while (position < chunk.length) {
-      if (this.boxEnd === undefined) {
-        const { used, header } = this.headers.read(chunk, position);
-        position += used;
-        if (!header) continue;
-        this.openBox(header);
-      }
-      const endInChunk = (this.boxEnd ?? 0) - chunkStart;
-      const stop = Math.min(endInChunk, chunk.length);
-      if (this.kept && stop > position) this.kept.push(Buffer.from(chunk.subarray(position, stop)));
-      position = Math.max(position, stop);
-      if (endInChunk > chunk.length) break;
-      this.closeBox();
-    }
-  }
-
-  private openBox({ size, type, bytes: header }: BoxHeader): void {
-    const at = this.boxStart;
-    if (size === 0)
-      throw new Error(`fragmented MP4: box '${type}' at offset ${at} has size 0 (to end of file)`);
-    if (size < header.length) throw new Error(`fragmented MP4: invalid box size ${size} at offset ${at}`);
+  /** Checks where a box stands in the stream; answers whether to keep its bytes (ftyp, moov, moof). */
+  private openBox({ size, type, bytes: header }: BoxHeader, at: number): boolean {
     if (!/^[\x20-\x7e]{4}$/.test(type)) {
       throw new Error(`fragmented MP4: invalid box type ${JSON.stringify(type)} at offset ${at}`);
     }
@@ -270,17 +246,10 @@ export class FragmentIndex {
     }
     this.boxType = type;
     this.boxHeaderLength = header.length;
-    this.boxEnd = at + size;
-    this.kept = keep ? [header] : undefined;
+    return keep;
   }
 
-  private closeBox(): void {
-    const start = this.boxStart;
-    const end = this.boxEnd ?? start;
-    const box = this.kept ? Buffer.concat(this.kept) : undefined;
-    this.kept = undefined;
-    this.boxStart = end;
-    this.boxEnd = undefined;
+  private closeBox(start: number, end: number, box: Buffer | undefined): void {
     if (!this.inFragments) {
       if (this.boxType === 'ftyp' && box) this.ftyp = box;
       if (this.boxType === 'moov' && box) this.parseMoov(box, this.boxHeaderLength, start);

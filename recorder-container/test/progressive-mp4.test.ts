@@ -131,6 +131,18 @@ async function standardFile(
   return file;
 }
 
+/** The whole fragmented stream and its standard form, each written to a file. */
+async function originalAndStandard(
+  index: FragmentIndex,
+  stream: Buffer,
+  name: string,
+): Promise<[string, string]> {
+  return [
+    await saved(stream, `${name}.mp4`),
+    await standardFile(index, stream, stream.length, `${name}-standard.mp4`),
+  ];
+}
+
 async function saved(data: Buffer, name: string): Promise<string> {
   const file = join(scratch, name);
   await writeFile(file, data);
@@ -258,10 +270,7 @@ describe('FragmentIndex', () => {
     expect(index.headLength).toBe(layout.find((box) => box.type === 'moof')!.start);
     expect(fragmentEnds).toEqual(layout.filter((box) => box.type === 'mdat').map((box) => box.end));
     expect(layout.at(-1)?.type).toBe('mfra');
-    const [original, result] = [
-      await saved(plain, 'plain.mp4'),
-      await standardFile(index, plain, plain.length, 'plain-standard.mp4'),
-    ];
+    const [original, result] = await originalAndStandard(index, plain, 'plain');
 
     const standard = await readFile(result);
     expect(topLevel(standard)).toEqual(['ftyp', 'moov', 'mdat']);
@@ -280,10 +289,7 @@ describe('FragmentIndex', () => {
 
   it('keeps a video track that starts after the audio (tfdt > 0) where it starts, with an empty edit', async () => {
     const { index } = indexed(late, 2);
-    const [original, result] = [
-      await saved(late, 'late.mp4'),
-      await standardFile(index, late, late.length, 'late-standard.mp4'),
-    ];
+    const [original, result] = await originalAndStandard(index, late, 'late');
     const [theirs, ours] = await Promise.all([probe(original), probe(result)]);
     expect(ours.streams.map((stream) => stream.start_time)).toEqual(['0.065104', '0.000000']);
     expect(ours.streams.map((stream) => stream.start_time)).toEqual(
@@ -323,10 +329,7 @@ describe('FragmentIndex', () => {
 
   it('carries an edit list of the original moov over as ffmpeg reads it (delay_moov)', async () => {
     const { index } = indexed(edited, 5);
-    const [original, result] = [
-      await saved(edited, 'edited.mp4'),
-      await standardFile(index, edited, edited.length, 'edited-standard.mp4'),
-    ];
+    const [original, result] = await originalAndStandard(index, edited, 'edited');
     const [theirs, ours] = await Promise.all([probe(original), probe(result)]);
     expect(ours.streams[0]!.start_time).toBe('0.100000');
     expect(ours.streams[0]!.start_time).toBe(theirs.streams[0]!.start_time);
