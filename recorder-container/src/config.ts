@@ -55,7 +55,7 @@ export const recorderEnvSchema = z.object({
   /** Total seconds to keep retrying the first page load before giving up. */
   PAGE_LOAD_DEADLINE_SECONDS: positiveSeconds(120),
   /** Seconds of flash-and-beep shown before the meeting to measure the A/V offset; 0 skips it. */
-  AV_CALIBRATION_SECONDS: z.coerce.number().min(0).max(30).default(3),
+  AV_CALIBRATION_SECONDS: z.coerce.number().min(0).max(30).default(4),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** `true` where unprivileged user namespaces exist; Fargate has none, so the default is off. */
   CHROMIUM_SANDBOX: booleanFlag,

@@ -5,33 +5,44 @@ import { log } from './log.js';
 import { scrubbedEnv } from './processes.js';
 
 /**
- * Shown before the meeting: a white flash and a beep every 0.4 s, put out together by the page
- * (the flash is drawn when Chromium says the beep reaches the speaker), which is also how Chromium
- * keeps a meeting's own video in step with its sound.
+ * Shown before the meeting: a white flash and a beep together every 0.4 s. Each pair is planned
+ * nine frames ahead on the page's own frame clock (requestAnimationFrame's frame times): the flash
+ * is drawn in exactly that frame, and the beep is scheduled to be audible at that frame's time, as
+ * mapped by getOutputTimestamp. Flashing on the first frame after a beep instead would put the flash
+ * up to a frame late, by a different amount on every run.
  */
 export const CALIBRATION_PAGE = `<!doctype html><html><body style="margin:0;background:#000">
 <canvas id="c" style="display:block;width:100vw;height:100vh"></canvas><script>
 const canvas = document.getElementById('c'); const context = canvas.getContext('2d');
 canvas.width = innerWidth; canvas.height = innerHeight;
-const audio = new AudioContext({ sampleRate: 48000 }); const beeps = []; let next = audio.currentTime + 0.2;
-setInterval(() => { while (next < audio.currentTime + 1) {
+const audio = new AudioContext({ sampleRate: 48000 });
+const intervals = []; let previousFrame; let flashFrame; let litUntil = -Infinity; let planFrom = 0;
+const beepAudibleAt = (frameTime) => { const stamp = audio.getOutputTimestamp();
+  const at = stamp.contextTime + (frameTime - stamp.performanceTime) / 1000;
   const oscillator = audio.createOscillator(); const gain = audio.createGain();
-  oscillator.frequency.value = 1000; gain.gain.setValueAtTime(0, 0); gain.gain.setValueAtTime(0.5, next);
-  gain.gain.setValueAtTime(0, next + 0.1); oscillator.connect(gain).connect(audio.destination);
-  oscillator.start(next); oscillator.stop(next + 0.15); beeps.push(next); next += 0.4; } }, 100);
-const draw = () => { const stamp = audio.getOutputTimestamp();
-  const audible = stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
-  context.fillStyle = beeps.some((at) => audible >= at && audible < at + 0.1) ? '#fff' : '#000';
+  oscillator.frequency.value = 1000; gain.gain.setValueAtTime(0, 0); gain.gain.setValueAtTime(0.5, at);
+  gain.gain.setValueAtTime(0, at + 0.1); oscillator.connect(gain).connect(audio.destination);
+  oscillator.start(at); oscillator.stop(at + 0.15); };
+const draw = (now) => {
+  if (previousFrame !== undefined) intervals.push(now - previousFrame);
+  previousFrame = now;
+  const recent = intervals.slice(-15).sort((a, b) => a - b); const interval = recent[recent.length >> 1];
+  if (flashFrame !== undefined && now > flashFrame - interval / 2) {
+    if (now < flashFrame + interval / 2) litUntil = now + 100;
+    flashFrame = undefined; }
+  if (flashFrame === undefined && intervals.length >= 5 && now >= planFrom && audio.getOutputTimestamp().contextTime > 0) {
+    flashFrame = now + Math.round(300 / interval) * interval; planFrom = flashFrame + 100; beepAudibleAt(flashFrame); }
+  context.fillStyle = now < litUntil - 1 ? '#fff' : '#000';
   context.fillRect(0, 0, canvas.width, canvas.height); requestAnimationFrame(draw); };
 requestAnimationFrame(draw);
 </script></body></html>`;
 
-/** The calibration watches the screen at twice the recording's frame rate. */
-const CALIBRATION_FRAME_RATE = 2 * FRAME_RATE;
+/** The calibration watches a 32×32 corner of the screen at 240 fps: it sees a paint within 4 ms. */
+const CALIBRATION_FRAME_RATE = 240;
 
 /**
- * Watches the top-left corner of the screen at CALIBRATION_FRAME_RATE and collects the wall-clock times (s) at which it
- * turns white, until `enough(flashes)` says so or `seconds` have passed.
+ * Watches the top-left corner of the screen at CALIBRATION_FRAME_RATE and collects the wall-clock
+ * times (s) at which it turns white, until `enough(flashes)` says so or `seconds` have passed.
  */
 async function captureFlashes(
   display: string,
@@ -105,8 +116,8 @@ export const TARGET_AUDIO_LAG_SECONDS = 0.04;
 
 /**
  * A free-running grab shows a paint at the first grab after it: on average half a grab interval late.
- * The recording grabs at half the calibration's rate, so its pictures come this much later on average
- * than the calibration saw them, and the sound must follow them.
+ * The recording grabs at 30 fps, the calibration at 240, so the recording's pictures come this much
+ * later on average than the calibration saw them, and the sound must follow them.
  */
 export const GRAB_DELAY_DIFFERENCE_SECONDS = 1 / (2 * FRAME_RATE) - 1 / (2 * CALIBRATION_FRAME_RATE);
 
@@ -121,29 +132,31 @@ export interface SyncCalibration {
 
 /**
  * Measures, on this machine and this run, how far the captured sound is ahead of the captured
- * picture for sound and picture that Chromium puts out together. Undefined when the measurement is
- * not trustworthy (too few pairs, or pairs that disagree).
+ * picture for sound and picture that Chromium puts out together. Chromium's picture path is a whole
+ * number of frames deep (5, 38 or 71 ms here, from run to run, and it can change a few seconds
+ * after launch), so the latest pairs count: the measurement stops once the last four agree.
+ * Undefined when it is not trustworthy (too few pairs, or pairs that disagree).
  */
 export async function calibrateSync(
   display: string,
   capture: AudioCapture,
-  seconds = 3,
+  seconds = 4,
 ): Promise<SyncCalibration | undefined> {
   const from = Date.now() / 1000;
   // Stops as soon as the pairs agree: the meeting waits for this.
   const flashes = await captureFlashes(display, seconds, (seen) => {
-    const lag = measureLag(seen, capture.onsetsSince(from));
-    return lag !== undefined && lag.pairs >= ENOUGH_PAIRS && lag.spreadMs <= AGREEING_SPREAD_MS;
+    const lag = latestLag(seen, capture.onsetsSince(from));
+    return lag !== undefined && lag.pairs >= LATEST_PAIRS && lag.spreadMs <= AGREEING_SPREAD_MS;
   });
   const beeps = capture.onsetsSince(from);
-  const lag = measureLag(flashes, beeps);
+  const lag = latestLag(flashes, beeps);
   log('sync_calibration', {
     seconds: Math.round((Date.now() / 1000 - from) * 100) / 100,
     flashes: flashes.length,
     beeps: beeps.length,
     offsetsMs: lag?.offsetsMs ?? [],
   });
-  if (lag === undefined || lag.pairs < 3 || lag.spreadMs > 60) return undefined;
+  if (lag === undefined || lag.pairs < 3 || lag.spreadMs > TRUSTED_SPREAD_MS) return undefined;
   return {
     measuredLagSeconds: lag.medianSeconds,
     audioDelaySeconds: TARGET_AUDIO_LAG_SECONDS - lag.medianSeconds + GRAB_DELAY_DIFFERENCE_SECONDS,
@@ -152,12 +165,16 @@ export async function calibrateSync(
   };
 }
 
-/** Pairs that let the calibration stop early, and how closely they must agree (ms). */
-const ENOUGH_PAIRS = 4;
-const AGREEING_SPREAD_MS = 30;
+/** How many of the latest pairs are measured, and how closely they must agree (ms) to stop early or to be used. */
+const LATEST_PAIRS = 4;
+const AGREEING_SPREAD_MS = 10;
+const TRUSTED_SPREAD_MS = 40;
 
-/** Pairs each flash with the nearest beep; the median lag and the spread without the two extremes. */
-function measureLag(flashes: number[], beeps: number[]) {
+/**
+ * Pairs each flash with the nearest beep (in order, all of them in `offsetsMs`); the median and the
+ * spread of the latest LATEST_PAIRS.
+ */
+function latestLag(flashes: number[], beeps: number[]) {
   const offsets: number[] = [];
   for (const flash of flashes) {
     const nearest = beeps.reduce(
@@ -166,14 +183,13 @@ function measureLag(flashes: number[], beeps: number[]) {
     );
     if (Math.abs(nearest - flash) < 0.2) offsets.push(nearest - flash);
   }
-  offsets.sort((a, b) => a - b);
-  const medianSeconds = offsets[Math.floor(offsets.length / 2)];
+  const latest = offsets.slice(-LATEST_PAIRS).sort((a, b) => a - b);
+  const medianSeconds = latest[Math.floor(latest.length / 2)];
   if (medianSeconds === undefined) return undefined;
-  const spreadMs = offsets.length > 1 ? Math.round(((offsets.at(-2) ?? 0) - (offsets[1] ?? 0)) * 1000) : 0;
   return {
     medianSeconds,
-    spreadMs,
-    pairs: offsets.length,
+    spreadMs: Math.round(((latest.at(-1) ?? 0) - (latest[0] ?? 0)) * 1000),
+    pairs: latest.length,
     offsetsMs: offsets.map((offset) => Math.round(offset * 1000)),
   };
 }

@@ -16,10 +16,9 @@ afterAll(async () => {
 
 describe('A/V sync on a page that flashes and beeps together', () => {
   // Cold: the first recorder of this test process (nothing in the page cache, audio path fresh); warm: one right after.
-  // One retry: the meeting's own audio stream lands ±30 ms around the aim from run to run, which the
-  // calibration (on its own stream) cannot see; 1 recording in 26 was outside (−52 ms, a cold start).
-  // Two misses in a row fail.
-  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', { retry: 1 }, async () => {
+  // 22 recordings landed −1…+42 ms; Chromium's picture path is a whole number of frames deep, from run to
+  // run, which the calibration (on its own page) cannot see (see the README).
+  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', async () => {
     const recording = stage.record('/meeting?mode=sync');
     await recording.process.waitFor('recording_started');
     await sleep(10_000);
@@ -29,7 +28,7 @@ describe('A/V sync on a page that flashes and beeps together', () => {
     const verified = recording.process.find('verified');
     const calibration = verified?.['calibration'];
     console.info(
-      `A/V offsets (ms, + = audio behind): ${sync.offsetsMs.join(' ')}; median ${sync.medianMs}; calibration ${JSON.stringify(calibration)}; audio clock refined by ${verified?.['audioClockRefinementMs']} ms after it was committed`,
+      `A/V offsets (ms, + = audio behind): ${sync.offsetsMs.join(' ')}; median ${sync.medianMs}; calibration ${JSON.stringify(calibration)} from pairs ${recording.process.find('sync_calibration')?.['offsetsMs']} ms; audio clock refined by ${verified?.['audioClockRefinementMs']} ms after it was committed`,
     );
     expect(calibration).toBeDefined();
     expect(sync.offsetsMs.length).toBeGreaterThanOrEqual(7);
