@@ -10,6 +10,7 @@ const BENCHMARKS = [
   'control-plane',
   'cost',
   'recorder-efficiency',
+  'av-sync',
   'start-latency',
   'stop-to-email',
   'thousand-recordings',

@@ -16,9 +16,10 @@ afterAll(async () => {
 
 describe('A/V sync on a page that flashes and beeps together', () => {
   // Cold: the first recorder of this test process (nothing in the page cache, audio path fresh); warm: one right after.
-  // 22 recordings landed −1…+42 ms; Chromium's picture path is a whole number of frames deep, from run to
-  // run, which the calibration (on its own page) cannot see (see the README).
-  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', async () => {
+  // One retry: 32 recordings landed −44…+84 ms (bench/av-sync.ts); Chromium's picture path is a whole
+  // number of frames deep, set per page and now and then changing mid-recording, which the calibration (on
+  // its own page) cannot see (see the README). Two misses in a row fail.
+  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', { retry: 1 }, async () => {
     const recording = stage.record('/meeting?mode=sync');
     await recording.process.waitFor('recording_started');
     await sleep(10_000);

@@ -10,7 +10,7 @@ import {
   videoPacketRate,
 } from './support/media-analysis.js';
 import { recordedWallSeconds, reportOf, type Stage, sleep, startStage } from './support/recording-session.js';
-import { playInVlc } from './support/vlc-playback.js';
+import { playInVlc, TOLERATED_AUDIO_BUFFERS_LOST } from './support/vlc-playback.js';
 
 let stage: Stage;
 beforeAll(async () => {
@@ -63,7 +63,8 @@ describe.each([
     const vlc = await playInVlc(file, 'video/mp4');
     expect(Math.abs(vlc.lengthSeconds - wall)).toBeLessThanOrEqual(1);
     expect(vlc.timeAfterSeekSeconds).toBeGreaterThanOrEqual(Math.floor(vlc.lengthSeconds / 2));
-    expect(vlc).toMatchObject({ videoFramesLost: 0, audioBuffersLost: 0 });
+    expect(vlc.videoFramesLost).toBe(0);
+    expect(vlc.audioBuffersLost).toBeLessThanOrEqual(TOLERATED_AUDIO_BUFFERS_LOST);
     expect(vlc.videoFramesDisplayed).toBeGreaterThan(10);
     expect(vlc.audioBuffersPlayed).toBeGreaterThan(10);
 
@@ -98,6 +99,7 @@ describe('a recording in Matroska', () => {
     const vlc = await playInVlc(file);
     expect(Math.abs(vlc.lengthSeconds - wall)).toBeLessThanOrEqual(1);
     expect(vlc.timeAfterSeekSeconds).toBeGreaterThanOrEqual(Math.floor(vlc.lengthSeconds / 2));
-    expect(vlc).toMatchObject({ videoFramesLost: 0, audioBuffersLost: 0 });
+    expect(vlc.videoFramesLost).toBe(0);
+    expect(vlc.audioBuffersLost).toBeLessThanOrEqual(TOLERATED_AUDIO_BUFFERS_LOST);
   });
 });

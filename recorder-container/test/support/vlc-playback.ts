@@ -7,6 +7,12 @@ import { serveWithRanges } from './range-server.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * VLC's audio output drops a buffer (21 ms) that reaches it late: one did, once in CI, on the busy 2-core
+ * machine. A broken or misaligned audio stream loses them by the dozen.
+ */
+export const TOLERATED_AUDIO_BUFFERS_LOST = 1;
+
 export interface VlcPlayback {
   /** What VLC reports as the file's length, once it has opened it (whole seconds). */
   lengthSeconds: number;
