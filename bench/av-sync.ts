@@ -41,43 +41,41 @@ try {
   const webrtc = await record(stage, '/meeting?mode=webrtc-sync', WEBRTC_SECONDS);
   console.log(`webrtc-sync: ${webrtc.offsetsMs.join(' ')}`);
 
-  const medians = page.map((sync) => sync.medianMs);
-  const firstTen = webrtc.offsetsMs.slice(0, 10);
-  const lastTen = webrtc.offsetsMs.slice(-10);
+  const written = writeResult('av-sync', {
+    recordings: RECORDINGS,
+    seconds: SECONDS,
+    webrtcSeconds: WEBRTC_SECONDS,
+    window: WINDOW,
+    page,
+    webrtc,
+  });
+  const row = (name: string, recordings: number, values: number[], unit: string) =>
+    values.length === 0
+      ? [name, String(recordings), '–', '–', '–', `0 ${unit}`]
+      : [
+          name,
+          String(recordings),
+          String(median(values)),
+          String(Math.min(...values)),
+          String(Math.max(...values)),
+          `${values.filter(inside).length}/${values.length} ${unit}`,
+        ];
   console.log(
     `\n${table(
       ['page', 'recordings', 'median ms', 'min ms', 'max ms', 'inside −45…+125'],
       [
-        [
+        row(
           `flash + beep (${SECONDS} s each)`,
-          String(medians.length),
-          String(median(medians)),
-          String(Math.min(...medians)),
-          String(Math.max(...medians)),
-          `${medians.filter(inside).length}/${medians.length}`,
-        ],
-        [
-          `over WebRTC, first 10 pairs`,
-          '1',
-          String(median(firstTen)),
-          String(Math.min(...firstTen)),
-          String(Math.max(...firstTen)),
-          `${firstTen.filter(inside).length}/${firstTen.length} pairs`,
-        ],
-        [
-          `over WebRTC, last 10 pairs of ${WEBRTC_SECONDS} s`,
-          '1',
-          String(median(lastTen)),
-          String(Math.min(...lastTen)),
-          String(Math.max(...lastTen)),
-          `${lastTen.filter(inside).length}/${lastTen.length} pairs`,
-        ],
+          page.length,
+          page.map((sync) => sync.medianMs),
+          'recordings',
+        ),
+        row('over WebRTC, first 10 pairs', 1, webrtc.offsetsMs.slice(0, 10), 'pairs'),
+        row(`over WebRTC, last 10 pairs of ${WEBRTC_SECONDS} s`, 1, webrtc.offsetsMs.slice(-10), 'pairs'),
       ],
     )}`,
   );
-  console.log(
-    `written to ${writeResult('av-sync', { recordings: RECORDINGS, seconds: SECONDS, webrtcSeconds: WEBRTC_SECONDS, window: WINDOW, page, webrtc })}`,
-  );
+  console.log(`written to ${written}`);
 } finally {
   await stage.close();
 }

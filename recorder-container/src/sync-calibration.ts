@@ -5,18 +5,20 @@ import { log } from './log.js';
 import { scrubbedEnv } from './processes.js';
 
 /**
- * Shown before the meeting: a white flash and a beep together every 0.4 s. Each pair is planned
- * nine frames ahead on the page's own frame clock (requestAnimationFrame's frame times): the flash
- * is drawn in exactly that frame, and the beep is scheduled to be audible at that frame's time, as
- * mapped by getOutputTimestamp. Flashing on the first frame after a beep instead would put the flash
- * up to a frame late, by a different amount on every run.
+ * Shown before the meeting: a white flash and a beep together about every 0.4 s. Each pair is planned
+ * about 300 ms (a whole number of frames) ahead on the page's own frame clock (requestAnimationFrame's
+ * frame times): the flash is drawn in exactly that frame, and the beep is scheduled to be audible at
+ * that frame's time, as mapped by getOutputTimestamp. Flashing on the first frame after a beep instead
+ * would put the flash up to a frame late, by a different amount on every run. (The test page,
+ * test/fixtures/meeting.html, does the same on its own, so that it does not measure with the code it
+ * checks.)
  */
 export const CALIBRATION_PAGE = `<!doctype html><html><body style="margin:0;background:#000">
 <canvas id="c" style="display:block;width:100vw;height:100vh"></canvas><script>
 const canvas = document.getElementById('c'); const context = canvas.getContext('2d');
 canvas.width = innerWidth; canvas.height = innerHeight;
 const audio = new AudioContext({ sampleRate: 48000 });
-const intervals = []; let previousFrame; let flashFrame; let litUntil = -Infinity; let planFrom = 0;
+const intervals = []; let previousFrame; let flashFrame; let flashEnds = -Infinity; let planFrom = 0;
 const beepAudibleAt = (frameTime) => { const stamp = audio.getOutputTimestamp();
   const at = stamp.contextTime + (frameTime - stamp.performanceTime) / 1000;
   const oscillator = audio.createOscillator(); const gain = audio.createGain();
@@ -25,19 +27,21 @@ const beepAudibleAt = (frameTime) => { const stamp = audio.getOutputTimestamp();
   oscillator.start(at); oscillator.stop(at + 0.15); };
 const draw = (now) => {
   if (previousFrame !== undefined) intervals.push(now - previousFrame);
+  if (intervals.length > 15) intervals.shift();
   previousFrame = now;
-  const recent = intervals.slice(-15).sort((a, b) => a - b); const interval = recent[recent.length >> 1];
+  const interval = [...intervals].sort((a, b) => a - b)[intervals.length >> 1];
   if (flashFrame !== undefined && now > flashFrame - interval / 2) {
-    if (now < flashFrame + interval / 2) litUntil = now + 100;
+    if (now < flashFrame + interval / 2) flashEnds = now + 100;
     flashFrame = undefined; }
   if (flashFrame === undefined && intervals.length >= 5 && now >= planFrom && audio.getOutputTimestamp().contextTime > 0) {
     flashFrame = now + Math.round(300 / interval) * interval; planFrom = flashFrame + 100; beepAudibleAt(flashFrame); }
-  context.fillStyle = now < litUntil - 1 ? '#fff' : '#000';
+  // Lit for the frames in [flash, flash + 100 ms); the millisecond keeps a jittered fourth frame dark.
+  context.fillStyle = now < flashEnds - 1 ? '#fff' : '#000';
   context.fillRect(0, 0, canvas.width, canvas.height); requestAnimationFrame(draw); };
 requestAnimationFrame(draw);
 </script></body></html>`;
 
-/** The calibration watches a 32×32 corner of the screen at 240 fps: it sees a paint within 4 ms. */
+/** The calibration watches a 32×32 corner of the screen at 240 fps: it sees a paint within 4.2 ms. */
 const CALIBRATION_FRAME_RATE = 240;
 
 /**
@@ -126,6 +130,7 @@ export interface SyncCalibration {
   measuredLagSeconds: number;
   /** How much later the sound must play than captured (s) for the recording to land on the target lag. */
   audioDelaySeconds: number;
+  /** How many of the latest pairs the result rests on (at most 4), and how far apart they were. */
   pairs: number;
   spreadMs: number;
 }
@@ -140,16 +145,19 @@ export interface SyncCalibration {
 export async function calibrateSync(
   display: string,
   capture: AudioCapture,
-  seconds = 4,
+  seconds: number,
 ): Promise<SyncCalibration | undefined> {
   const from = Date.now() / 1000;
-  // Stops as soon as the pairs agree: the meeting waits for this.
+  // Stops as soon as the latest pairs agree (the meeting waits for this), and uses exactly those.
+  let agreed: ReturnType<typeof latestLag>;
   const flashes = await captureFlashes(display, seconds, (seen) => {
     const lag = latestLag(seen, capture.onsetsSince(from));
-    return lag !== undefined && lag.pairs >= LATEST_PAIRS && lag.spreadMs <= AGREEING_SPREAD_MS;
+    if (lag === undefined || lag.pairs < LATEST_PAIRS || lag.spreadMs > AGREEING_SPREAD_MS) return false;
+    agreed = lag;
+    return true;
   });
   const beeps = capture.onsetsSince(from);
-  const lag = latestLag(flashes, beeps);
+  const lag = agreed ?? latestLag(flashes, beeps);
   log('sync_calibration', {
     seconds: Math.round((Date.now() / 1000 - from) * 100) / 100,
     flashes: flashes.length,
@@ -184,8 +192,10 @@ function latestLag(flashes: number[], beeps: number[]) {
     if (Math.abs(nearest - flash) < 0.2) offsets.push(nearest - flash);
   }
   const latest = offsets.slice(-LATEST_PAIRS).sort((a, b) => a - b);
-  const medianSeconds = latest[Math.floor(latest.length / 2)];
-  if (medianSeconds === undefined) return undefined;
+  const middle = latest.length >> 1;
+  const upper = latest[middle];
+  if (upper === undefined) return undefined;
+  const medianSeconds = latest.length % 2 === 1 ? upper : (upper + (latest[middle - 1] ?? upper)) / 2;
   return {
     medianSeconds,
     spreadMs: Math.round(((latest.at(-1) ?? 0) - (latest[0] ?? 0)) * 1000),

@@ -8,6 +8,16 @@ import { serveWithRanges } from './range-server.js';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * VLC's `get_length` answers in whole seconds, cut down: a real length within `tolerance` s of
+ * `expectedSeconds` shows as a whole number L with expectedSeconds − tolerance − 1 < L ≤ expectedSeconds + tolerance.
+ */
+export function reportsLength(vlc: VlcPlayback, expectedSeconds: number, tolerance = 1): boolean {
+  return (
+    vlc.lengthSeconds > expectedSeconds - tolerance - 1 && vlc.lengthSeconds <= expectedSeconds + tolerance
+  );
+}
+
+/**
  * VLC's audio output drops a buffer (21 ms) that reaches it late: one did, once in CI, on the busy 2-core
  * machine. A broken or misaligned audio stream loses them by the dozen.
  */
@@ -15,6 +25,7 @@ export const TOLERATED_AUDIO_BUFFERS_LOST = 1;
 
 export interface VlcPlayback {
   /** What VLC reports as the file's length, once it has opened it (whole seconds). */
+  /** Whole seconds, cut down (see reportsLength). */
   lengthSeconds: number;
   /** Where playback stood a second after seeking to the middle (whole seconds). */
   timeAfterSeekSeconds: number;
