@@ -25,7 +25,14 @@ async function record(stage: Stage, page: string, seconds: number) {
   if ((await recording.process.exited) !== 0) throw new Error(`recorder of ${page} failed`);
   const sync = await measureSync(await recording.download());
   const calibration = recording.process.find('sync_calibration');
-  return { ...sync, calibrationPairsMs: calibration?.['offsetsMs'] };
+  const verified = recording.process.find('verified');
+  const latencies = (verified?.['pictureLatencyMs'] as number[] | undefined) ?? [];
+  return {
+    ...sync,
+    audioPathBeepsMs: calibration?.['offsetsMs'],
+    pictureLatencyMs: { first: latencies[0], min: Math.min(...latencies), max: Math.max(...latencies) },
+    realignments: verified?.['realignments'],
+  };
 }
 
 const inside = (ms: number) => ms >= WINDOW.lead && ms <= WINDOW.lag;
@@ -36,7 +43,9 @@ try {
   for (let index = 0; index < RECORDINGS; index += 1) {
     const sync = await record(stage, '/meeting?mode=sync', SECONDS);
     page.push(sync);
-    console.log(`sync #${index + 1}: median ${sync.medianMs} ms (pairs ${sync.offsetsMs.join(' ')})`);
+    console.log(
+      `sync #${index + 1}: median ${sync.medianMs} ms (pairs ${sync.offsetsMs.join(' ')}; picture latency ${JSON.stringify(sync.pictureLatencyMs)} ms)`,
+    );
   }
   const webrtc = await record(stage, '/meeting?mode=webrtc-sync', WEBRTC_SECONDS);
   console.log(`webrtc-sync: ${webrtc.offsetsMs.join(' ')}`);

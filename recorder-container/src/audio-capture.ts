@@ -22,8 +22,7 @@ export class AudioCapture {
   private framesReceived = 0;
   private pending: Buffer[] = [];
   private pendingFrom = 0;
-  private output: Writable | undefined;
-  private outputNextFrame = 0;
+  private placement: PcmPlacement | undefined;
   private carry = Buffer.alloc(0);
   /** Estimated wall-clock time (s) of sample 0; refined with every packet. */
   firstSampleAt = Number.POSITIVE_INFINITY;
@@ -80,7 +79,7 @@ export class AudioCapture {
     this.firstSampleAt = Math.min(this.firstSampleAt, arrival - this.framesReceived / AUDIO_RATE);
     const block = data.subarray(0, usable);
     this.listener?.(block);
-    if (this.output) this.forward(block, this.framesReceived - frames);
+    if (this.placement) this.placement.forward(block, this.framesReceived - frames);
     else this.pending.push(block);
   }
 
@@ -121,10 +120,9 @@ export class AudioCapture {
   attach(output: Writable, originSeconds: number, audioDelaySeconds = 0): void {
     this.committedFirstSampleAt = this.firstSampleAt;
     const originFrame = Math.round((originSeconds - audioDelaySeconds - this.firstSampleAt) * AUDIO_RATE);
-    this.output = output;
     output.on('error', () => undefined);
-    if (originFrame < 0) output.write(Buffer.alloc(-originFrame * BYTES_PER_FRAME));
-    this.outputNextFrame = Math.max(originFrame, 0);
+    const placement = new PcmPlacement(output, originFrame, audioDelaySeconds);
+    this.placement = placement;
     log('audio_aligned', {
       firstSampleAt: this.firstSampleAt,
       originSeconds,
@@ -135,14 +133,20 @@ export class AudioCapture {
     this.pending = [];
     let frame = this.pendingFrom;
     for (const block of pending) {
-      this.forward(block, frame);
+      placement.forward(block, frame);
       frame += block.length / BYTES_PER_FRAME;
     }
   }
 
-  private forward(block: Buffer, firstFrame: number): void {
-    const skip = Math.min(Math.max(this.outputNextFrame - firstFrame, 0), block.length / BYTES_PER_FRAME);
-    if (skip * BYTES_PER_FRAME < block.length) this.output?.write(block.subarray(skip * BYTES_PER_FRAME));
+  /** How much later than captured the sound goes to the encoder (s); undefined before `attach`. */
+  get delaySeconds(): number | undefined {
+    return this.placement?.delaySeconds;
+  }
+
+  /** From here on, places the sound `audioDelaySeconds` later than it was captured (see PcmPlacement). */
+  delay(audioDelaySeconds: number): void {
+    if (!this.placement) throw new Error('delay before attach');
+    this.placement.delay(audioDelaySeconds);
   }
 
   /** How far the estimate moved after it was committed (ms): the residual error of the alignment. */
@@ -153,7 +157,49 @@ export class AudioCapture {
   }
 
   async stop(): Promise<void> {
-    this.output?.end();
+    this.placement?.end();
     await stopProcess(this.parec);
+  }
+}
+
+/**
+ * Hands captured PCM to the encoder in place: captured frame `firstFrame + k` of a block goes out as
+ * the output's frame `k + firstFrame − startFrame`, plus whatever `delay` has added or taken since.
+ */
+export class PcmPlacement {
+  /** The next captured frame to hand on. */
+  private nextFrame: number;
+
+  constructor(
+    private readonly output: Writable,
+    /** The captured frame that becomes the output's first; before capture began: silence first. */
+    startFrame: number,
+    /** How much later than captured the sound goes out (s). */
+    public delaySeconds: number,
+  ) {
+    if (startFrame < 0) output.write(Buffer.alloc(-startFrame * BYTES_PER_FRAME));
+    this.nextFrame = Math.max(startFrame, 0);
+  }
+
+  forward(block: Buffer, firstFrame: number): void {
+    const frames = block.length / BYTES_PER_FRAME;
+    const skip = Math.min(Math.max(this.nextFrame - firstFrame, 0), frames);
+    if (skip < frames) this.output.write(block.subarray(skip * BYTES_PER_FRAME));
+    this.nextFrame = Math.max(this.nextFrame, firstFrame + frames);
+  }
+
+  /**
+   * From here on, places the sound `delaySeconds` later than it was captured: the difference to the
+   * delay in force goes in as silence (later) or is skipped (earlier), once.
+   */
+  delay(delaySeconds: number): void {
+    const frames = Math.round((delaySeconds - this.delaySeconds) * AUDIO_RATE);
+    this.delaySeconds += frames / AUDIO_RATE;
+    if (frames > 0) this.output.write(Buffer.alloc(frames * BYTES_PER_FRAME));
+    else this.nextFrame -= frames;
+  }
+
+  end(): void {
+    this.output.end();
   }
 }

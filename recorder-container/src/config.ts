@@ -54,7 +54,7 @@ export const recorderEnvSchema = z.object({
   PAGE_LOAD_TIMEOUT_SECONDS: positiveSeconds(30),
   /** Total seconds to keep retrying the first page load before giving up. */
   PAGE_LOAD_DEADLINE_SECONDS: positiveSeconds(120),
-  /** Seconds of flash-and-beep shown before the meeting to measure the A/V offset; 0 skips it. */
+  /** Longest beeping before the meeting to measure the audio path (A/V sync); 0 skips it and assumes a typical one. */
   AV_CALIBRATION_SECONDS: z.coerce.number().min(0).max(30).default(4),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** `true` where unprivileged user namespaces exist; Fargate has none, so the default is off. */

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { errorMessage, log } from './log.js';
+import { PAINT_PROBE_BINDING, PAINT_PROBE_PX, PAINT_PROBE_SCRIPT } from './paint-probe.js';
 import { scrubbedEnv, sleep } from './processes.js';
 
 export interface MeetingBrowserOptions {
@@ -9,6 +10,7 @@ export interface MeetingBrowserOptions {
   display: string;
   pulseServer: string;
   proxyUrl: string;
+  /** The recorded area; the viewport is PAINT_PROBE_PX wider, for the paint probe. */
   width: number;
   height: number;
   workDir: string;
@@ -25,6 +27,8 @@ export interface MeetingBrowserEvents {
   onMeetingEnded(detail: string): void;
   /** The browser could not be brought back. */
   onUnrecoverable(error: Error): void;
+  /** The paint probe flipped in the animation frame of that wall-clock time (s). */
+  onPaintProbe(frameAtSeconds: number, lit: boolean): void;
 }
 
 /** Runs in every document before its own scripts: the hook a meeting page uses to end the recording. */
@@ -44,7 +48,7 @@ function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): stri
     `--user-data-dir=${userDataDir}`,
     '--kiosk',
     '--window-position=0,0',
-    `--window-size=${options.width + 1},${options.height + 1}`,
+    `--window-size=${options.width + PAINT_PROBE_PX + 1},${options.height + 1}`,
     '--autoplay-policy=no-user-gesture-required',
     '--disable-background-timer-throttling',
     '--disable-backgrounding-occluded-windows',
@@ -153,7 +157,12 @@ export class MeetingBrowser {
 
   private async loadMeeting(page: Page): Promise<void> {
     await page.exposeFunction('__meetingRecorderEnd', (detail: string) => this.events.onMeetingEnded(detail));
+    await page.exposeFunction(PAINT_PROBE_BINDING, (frameAtMs: number, lit: boolean) => {
+      if (typeof frameAtMs === 'number' && Number.isFinite(frameAtMs))
+        this.events.onPaintProbe(frameAtMs / 1000, lit === true);
+    });
     await page.evaluateOnNewDocument(END_HOOK_SCRIPT);
+    await page.evaluateOnNewDocument(PAINT_PROBE_SCRIPT);
     page.once('error', (error) => {
       if (this.browser === page.browser()) void this.recover(`page crashed: ${error.message}`);
     });

@@ -11,16 +11,22 @@ import { type AudioSink, startAudioSink } from './audio-sink.js';
 import type { RecorderEnv } from './config.js';
 import { startVirtualDisplay, type VirtualDisplay } from './display.js';
 import { decideEgress, type EgressGuard, startEgressGuard } from './egress-guard.js';
-import { AAC_PRIMING_SECONDS, type Encoder, FRAME_RATE, startEncoder } from './encoder.js';
+import { type Encoder, FRAME_RATE, startEncoder } from './encoder.js';
 import { errorMessage, log } from './log.js';
 import { MeetingBrowser, MeetingUnreachableError } from './meeting-browser.js';
 import { checkMeetingUrl } from './meeting-url-policy.js';
+import { PAINT_PROBE_PX, PictureLatency, TYPICAL_PICTURE_LATENCY_SECONDS } from './paint-probe.js';
 import { probeFile } from './probe.js';
 import { createReporter, type RecorderReport, type Reporter } from './reporter.js';
 import { type ScreenSampler, startScreenSampler } from './screen-sampler.js';
 import { StopSignal } from './stop-signal.js';
 import { StreamingUpload, UploadFailedError } from './streaming-upload.js';
-import { CALIBRATION_PAGE, calibrateSync, type SyncCalibration } from './sync-calibration.js';
+import {
+  calibrateSync,
+  type SyncCalibration,
+  TARGET_AUDIO_LAG_SECONDS,
+  TYPICAL_AUDIO_PATH_SECONDS,
+} from './sync-calibration.js';
 import { discoverTaskArn } from './task-arn.js';
 
 /** A failure reported to the workflow as `Recorder.<code>`. */
@@ -39,6 +45,9 @@ function failureCode(error: unknown): string {
   if (error instanceof UploadFailedError) return 'UploadFailed';
   return 'Internal';
 }
+
+/** The sound is moved when the picture latency in force is this far from the one it follows (s). */
+const REALIGN_SECONDS = 0.01;
 
 /** Runs the given callback every `seconds`, never overlapping itself; errors are logged. */
 function every(seconds: number, what: string, callback: () => Promise<void> | void): () => void {
@@ -141,7 +150,7 @@ async function record(
   const { width, height } = RESOLUTION_SIZE[env.RESOLUTION];
   resources.workDir = await mkdtemp(join(tmpdir(), 'recorder-'));
   resources.guard = await startEgressGuard(rules);
-  resources.display = await startVirtualDisplay(width, height, FRAME_RATE);
+  resources.display = await startVirtualDisplay(width + PAINT_PROBE_PX, height, FRAME_RATE);
   resources.audio = await startAudioSink(resources.workDir);
   const capture = AudioCapture.start(resources.audio.server, resources.audio.monitor);
   resources.capture = capture;
@@ -149,6 +158,27 @@ async function record(
 
   const display = resources.display;
   let calibration: SyncCalibration | undefined;
+  // The sound goes where the picture of the same moment lands in the file: the picture latency measured
+  // in the meeting's own document, against the audio path measured before it (see README, A/V sync).
+  const audioDelayFor = (pictureLatencySeconds: number) =>
+    TARGET_AUDIO_LAG_SECONDS +
+    pictureLatencySeconds -
+    (calibration?.audioPathSeconds ?? TYPICAL_AUDIO_PATH_SECONDS);
+  let realignments = 0;
+  const pictureLatency = new PictureLatency(() => {
+    const latency = pictureLatency.latencySeconds;
+    const current = capture.delaySeconds;
+    if (latency === undefined || current === undefined) return;
+    const wanted = audioDelayFor(latency);
+    if (Math.abs(wanted - current) < REALIGN_SECONDS) return;
+    log('audio_realigned', {
+      pictureLatencyMs: Math.round(latency * 1000),
+      fromMs: Math.round(current * 1000),
+      toMs: Math.round(wanted * 1000),
+    });
+    capture.delay(wanted);
+    realignments += 1;
+  });
   const browser = new MeetingBrowser(
     {
       executablePath: env.CHROMIUM_PATH,
@@ -164,9 +194,7 @@ async function record(
       beforeFirstMeeting: async (page) => {
         if (env.AV_CALIBRATION_SECONDS <= 0) return;
         try {
-          await page.setContent(CALIBRATION_PAGE);
-          await capture.calibrated();
-          calibration = await calibrateSync(display.name, capture, env.AV_CALIBRATION_SECONDS);
+          calibration = await calibrateSync(page, capture, env.AV_CALIBRATION_SECONDS);
         } catch (error) {
           log('sync_calibration_failed', { error: errorMessage(error) });
         }
@@ -175,6 +203,7 @@ async function record(
     {
       onMeetingEnded: (detail) => stop.trigger('meeting_ended', detail),
       onUnrecoverable: (error) => stop.trigger('recorder_failed', `browser: ${error.message}`),
+      onPaintProbe: (frameAtSeconds, lit) => pictureLatency.flipped(frameAtSeconds, lit),
     },
   );
   resources.browser = browser;
@@ -213,11 +242,8 @@ async function record(
     originSeconds,
   });
   resources.encoder = encoder;
-  capture.attach(
-    encoder.audioInput,
-    originSeconds,
-    (calibration?.audioDelaySeconds ?? 0) - AAC_PRIMING_SECONDS,
-  );
+  capture.attach(encoder.audioInput, originSeconds, audioDelayFor(TYPICAL_PICTURE_LATENCY_SECONDS));
+  encoder.onProbe((frameAtSeconds, luma) => pictureLatency.encoded(frameAtSeconds, luma));
   void capture.exited.then((exit) => {
     if (!stop.cause)
       stop.trigger('recorder_failed', `audio capture exited (code ${exit.code}, signal ${exit.signal})`);
@@ -316,6 +342,9 @@ async function record(
     browserGapMs: browser.gapMs,
     audioClockRefinementMs: capture.refinementMs,
     calibration,
+    pictureLatencyMs: pictureLatency.measuredMs,
+    audioDelayMs: Math.round((capture.delaySeconds ?? 0) * 1000),
+    realignments,
   });
   return report;
 }

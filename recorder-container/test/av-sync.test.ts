@@ -15,11 +15,10 @@ afterAll(async () => {
 });
 
 describe('A/V sync on a page that flashes and beeps together', () => {
-  // Cold: the first recorder of this test process (nothing in the page cache, audio path fresh); warm: one right after.
-  // One retry: 32 recordings landed −44…+84 ms (bench/av-sync.ts); Chromium's picture path is a whole
-  // number of frames deep, set per page and now and then changing mid-recording, which the calibration (on
-  // its own page) cannot see (see the README). Two misses in a row fail.
-  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', { retry: 1 }, async () => {
+  // Cold: the first recorder of this test process (nothing in the page cache, audio path fresh); warm: one
+  // right after. No retry: the picture latency, which differs from run to run (30, 64 and 75 ms were
+  // seen), is measured in the meeting's own document and the sound follows it.
+  it.each(['cold', 'warm'])('is inside the detectability window on a %s start', async () => {
     const recording = stage.record('/meeting?mode=sync');
     await recording.process.waitFor('recording_started');
     await sleep(10_000);
@@ -28,12 +27,17 @@ describe('A/V sync on a page that flashes and beeps together', () => {
     const sync = await measureSync(await recording.download());
     const verified = recording.process.find('verified');
     const calibration = verified?.['calibration'];
+    const latencies = (verified?.['pictureLatencyMs'] as number[] | undefined) ?? [];
     console.info(
-      `A/V offsets (ms, + = audio behind): ${sync.offsetsMs.join(' ')}; median ${sync.medianMs}; calibration ${JSON.stringify(calibration)} from pairs ${recording.process.find('sync_calibration')?.['offsetsMs']} ms; audio clock refined by ${verified?.['audioClockRefinementMs']} ms after it was committed`,
+      `A/V offsets (ms, + = audio behind): ${sync.offsetsMs.join(' ')}; median ${sync.medianMs}; audio path ${JSON.stringify(calibration)} from beeps ${recording.process.find('sync_calibration')?.['offsetsMs']} ms; picture latency ${latencies.slice(0, 5).join(' ')}… ms, ${verified?.['realignments']} realignment(s); audio clock refined by ${verified?.['audioClockRefinementMs']} ms after it was committed`,
     );
     expect(calibration).toBeDefined();
+    // The paint probe reported about four times a second from the meeting's first frames on.
+    expect(latencies.length).toBeGreaterThanOrEqual(30);
     expect(sync.offsetsMs.length).toBeGreaterThanOrEqual(7);
-    expect(sync.medianMs).toBeGreaterThanOrEqual(-MAX_AUDIO_LEAD_MS);
-    expect(sync.medianMs).toBeLessThanOrEqual(MAX_AUDIO_LAG_MS);
+    for (const offset of sync.offsetsMs) {
+      expect(offset).toBeGreaterThanOrEqual(-MAX_AUDIO_LEAD_MS);
+      expect(offset).toBeLessThanOrEqual(MAX_AUDIO_LAG_MS);
+    }
   });
 });

@@ -155,11 +155,10 @@ export interface SyncMeasurement {
  */
 export async function measureSync(file: string): Promise<SyncMeasurement> {
   const facts = await probeMedia(file);
-  const fps = 30;
-  const { luma } = await videoFrames(file, fps);
+  const frames = await frameLuma(file);
   const flashTimes: number[] = [];
-  luma.forEach((value, index) => {
-    if (value > 128 && (luma[index - 1] ?? 0) <= 128) flashTimes.push(facts.video.startTime + index / fps);
+  frames.forEach((frame, index) => {
+    if (frame.luma > 128 && (frames[index - 1]?.luma ?? 0) <= 128) flashTimes.push(frame.time);
   });
   const samples = await audioSamples(file);
   const windowSize = 48;
@@ -184,6 +183,36 @@ export async function measureSync(file: string): Promise<SyncMeasurement> {
   const sorted = [...offsetsMs].sort((a, b) => a - b);
   const medianMs = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
   return { offsetsMs, medianMs, flashes: flashTimes.length, beeps: beepTimes.length };
+}
+
+/**
+ * Every decoded video frame's own presentation time (s, on the file's timeline, as a player shows it)
+ * and mean luma (0–255).
+ */
+export async function frameLuma(file: string): Promise<Array<{ time: number; luma: number }>> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-copyts', '-i', file, '-map', '0:v', '-fps_mode', 'passthrough'],
+      ...[
+        '-vf',
+        'scale=64:36,signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-',
+        '-f',
+        'null',
+        '-',
+      ],
+    ],
+    { maxBuffer: BIG },
+  );
+  const frames: Array<{ time: number; luma: number }> = [];
+  let time: number | undefined;
+  for (const line of stdout.split('\n')) {
+    const pts = line.match(/ pts_time:([\d.]+)/)?.[1];
+    if (pts !== undefined) time = Number(pts);
+    const luma = line.match(/YAVG=([\d.]+)/)?.[1];
+    if (luma !== undefined && time !== undefined) frames.push({ time, luma: Number(luma) });
+  }
+  return frames;
 }
 
 export interface PictureFacts {
