@@ -226,6 +226,7 @@ async function record(
     partBytes: env.UPLOAD_PART_BYTES,
     boxAligned: env.FORMAT === 'mp4',
     faststart: true,
+    matroskaCues: true,
   });
   resources.upload = upload;
   await upload.begin();
@@ -323,7 +324,7 @@ async function record(
   const report: RecorderReport = {
     objectKey: env.OBJECT_KEY,
     sizeBytes,
-    // A streamed Matroska file carries no duration (the header cannot be rewritten): wall clock then.
+    // A file whose index could not be written (live Matroska) may carry no duration: wall clock then.
     durationSeconds: Math.round((probed?.durationSeconds || wallClockSeconds) * 10) / 10,
     partial,
     stopReason: reason,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
+import { MatroskaIndex } from './matroska-index.js';
 import { sleep } from './processes.js';
 import { FragmentIndex } from './progressive-mp4.js';
 
@@ -24,6 +25,12 @@ export interface StreamingUploadOptions {
    * Until then, and if that fails, the object is the fragmented MP4.
    */
   faststart?: boolean;
+  /**
+   * Matroska only: at finish, the Cues go after the last cluster and part 1 is sent again with the
+   * Segment's size, a Duration and a SeekHead pointing at the Cues (same length, media untouched).
+   * Until then, and if that fails, the object is the live Matroska stream.
+   */
+  matroskaCues?: boolean;
   /** How long one part (or the completion) is retried before the upload counts as failed. */
   retryWindowMs?: number;
 }
@@ -63,7 +70,7 @@ export class StreamingUpload {
   private failure: Error | undefined;
   private nextPartNumber = 1;
   private readonly retryWindowMs: number;
-  private readonly index: FragmentIndex | undefined;
+  private readonly index: FragmentIndex | MatroskaIndex | undefined;
   private indexFailure: string | undefined;
   private firstPart: Buffer | undefined;
   uploadedBytes = 0;
@@ -72,7 +79,12 @@ export class StreamingUpload {
   constructor(private readonly options: StreamingUploadOptions) {
     this.boundaries = options.boxAligned ? new Mp4BoxBoundaries() : new AnyBoundaries();
     this.retryWindowMs = options.retryWindowMs ?? 300_000;
-    this.index = options.boxAligned && options.faststart ? new FragmentIndex() : undefined;
+    this.index =
+      options.boxAligned && options.faststart
+        ? new FragmentIndex()
+        : !options.boxAligned && options.matroskaCues
+          ? new MatroskaIndex()
+          : undefined;
   }
 
   get partCount(): number {
@@ -140,7 +152,10 @@ export class StreamingUpload {
    * completes the upload. Returns the object's size; 0 when nothing was recorded (upload aborted).
    */
   async finish(): Promise<number> {
-    if (this.boundaries.completeEnd > this.bufferedFrom) this.cutPart(this.boundaries.completeEnd);
+    const matroska = this.index instanceof MatroskaIndex ? this.finishMatroska(this.index) : undefined;
+    if (matroska) this.chunks.push(matroska.cues);
+    const end = this.boundaries.completeEnd + (matroska?.cues.length ?? 0);
+    if (end > this.bufferedFrom) this.cutPart(end);
     await this.queue;
     if (this.failure) throw this.failure;
     const { s3, bucket, key } = this.options;
@@ -148,7 +163,8 @@ export class StreamingUpload {
       await this.abort();
       return 0;
     }
-    await this.makeFaststart();
+    if (matroska) await this.replaceFirstPart(matroska.head, 'matroska_index');
+    else await this.makeFaststart();
     const parts = this.parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
     await persist('CompleteMultipartUpload', this.retryWindowMs, () =>
       s3.send(
@@ -175,30 +191,46 @@ export class StreamingUpload {
     }
   }
 
-  private async makeFaststart(): Promise<void> {
-    const first = this.parts.find((part) => part.PartNumber === 1);
-    if (!this.index || this.indexFailure || !this.firstPart || !first) return;
-    let body: Buffer;
+  /** The Matroska head and Cues for a stream that ended on a whole element; undefined otherwise. */
+  private finishMatroska(index: MatroskaIndex): { head: Buffer; cues: Buffer } | undefined {
+    if (this.indexFailure) return undefined;
     try {
-      const head = this.index.progressiveHead(this.uploadedBytes);
-      body = Buffer.concat([head, this.firstPart.subarray(this.index.headLength)]);
+      if (index.completeEnd !== this.receivedBytes) throw new Error('the stream ends inside an element');
+      return index.finish();
+    } catch (error) {
+      log('matroska_index_failed', { error: errorMessage(error) });
+      return undefined;
+    }
+  }
+
+  private async makeFaststart(): Promise<void> {
+    if (!(this.index instanceof FragmentIndex) || this.indexFailure || !this.firstPart) return;
+    let head: Buffer;
+    try {
+      head = this.index.progressiveHead(this.uploadedBytes);
     } catch (error) {
       log('faststart_failed', { error: errorMessage(error) });
       return;
     }
+    await this.replaceFirstPart(head, 'faststart');
+  }
+
+  /**
+   * Sends part 1 again with `head` in place of the index's head bytes. If that fails, part 1 stays
+   * as it was: an answer lost on the way may have left the new part 1 in S3, so the original goes
+   * again, and the ETag the upload completes with is the one S3 holds.
+   */
+  private async replaceFirstPart(head: Buffer, why: string): Promise<void> {
+    const first = this.parts.find((part) => part.PartNumber === 1);
+    if (!this.index || !this.firstPart || !first || this.firstPart.length < this.index.headLength) return;
+    const body = Buffer.concat([head, this.firstPart.subarray(this.index.headLength)]);
     try {
-      first.ETag = await this.sendFirstPart(
-        body,
-        'faststart',
-        Math.min(FASTSTART_WINDOW_MS, this.retryWindowMs),
-      );
+      first.ETag = await this.sendFirstPart(body, why, Math.min(FASTSTART_WINDOW_MS, this.retryWindowMs));
       this.uploadedBytes += body.length - first.Size;
       first.Size = body.length;
-      log('faststart', { headBytes: body.length - this.firstPart.length, sizeBytes: this.uploadedBytes });
+      log(why, { headBytes: body.length - this.firstPart.length, sizeBytes: this.uploadedBytes });
     } catch (error) {
-      log('faststart_failed', { error: errorMessage(error) });
-      // An answer lost on the way may have left the new part 1 in S3: the original goes again, so that
-      // the ETag the upload completes with is the one S3 holds.
+      log(`${why}_failed`, { error: errorMessage(error) });
       first.ETag = await this.sendFirstPart(this.firstPart, 'restore', this.retryWindowMs);
     }
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playInChromium } from './support/browser-playback.js';
 import {
   audioSamples,
+  matroskaLayout,
   pictureFacts,
   probeMedia,
   rmsDbfs,
@@ -82,7 +83,7 @@ describe.each([
 });
 
 describe('a recording in Matroska', () => {
-  it('is an H.264 + AAC MKV file that VLC plays and seeks once downloaded', async () => {
+  it('is an H.264 + AAC MKV file with its duration and cues, that VLC plays and seeks over HTTP', async () => {
     const recording = stage.record('/meeting', { FORMAT: 'mkv' });
     await recording.process.waitFor('recording_started');
     await sleep(8000);
@@ -96,7 +97,11 @@ describe('a recording in Matroska', () => {
     const report = reportOf(recording.process);
     const wall = recordedWallSeconds(recording.process);
     expect(Math.abs(Number(report['durationSeconds']) - wall)).toBeLessThan(1);
-    const vlc = await playInVlc(file);
+    // The container's own Duration (live Matroska has none), and Cues after the last cluster.
+    expect(Math.abs(facts.duration - wall)).toBeLessThan(1);
+    expect(matroskaLayout(await readFile(file)).elements.at(-1)).toBe('Cues');
+    expect(recording.process.find('matroska_index')).toBeDefined();
+    const vlc = await playInVlc(file, 'video/x-matroska');
     expect(reportsLength(vlc, wall), `VLC: ${vlc.lengthSeconds} s`).toBe(true);
     expect(vlc.timeAfterSeekSeconds).toBeGreaterThanOrEqual(Math.floor(vlc.lengthSeconds / 2));
     expect(vlc.videoFramesLost).toBe(0);

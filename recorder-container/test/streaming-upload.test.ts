@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputArgs } from '../src/encoder.js';
 import { StreamingUpload } from '../src/streaming-upload.js';
-import { probeMedia, topLevelBoxes } from './support/media-analysis.js';
+import { matroskaLayout, probeMedia, topLevelBoxes } from './support/media-analysis.js';
 import { type S3Emulator, startS3Emulator, TEST_BUCKET } from './support/s3-emulator.js';
 
 const run = promisify(execFile);
@@ -14,6 +14,8 @@ let s3: S3Emulator;
 let scratch: string;
 /** An 8 s fragmented MP4 made with the recorder's own codec and container settings. */
 let fragmented: Buffer;
+/** The same as live Matroska, as the recorder's encoder writes it to a pipe. */
+let live: Buffer;
 
 beforeAll(async () => {
   s3 = await startS3Emulator();
@@ -35,6 +37,26 @@ beforeAll(async () => {
     ...['-t', '8', ...outputArgs('mp4', 'ultrafast'), file],
   ]);
   fragmented = await readFile(file);
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      ...[
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=s=320x180:r=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=f=440:r=48000',
+      ],
+      ...['-t', '8', ...outputArgs('mkv', 'ultrafast'), 'pipe:1'],
+    ],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  live = stdout;
 });
 afterAll(async () => {
   await s3?.close();
@@ -43,17 +65,18 @@ afterAll(async () => {
 
 let uploads = 0;
 /** Streams `data` through a StreamingUpload in 64 KiB chunks and returns the stored object. */
-async function upload(data: Buffer, faststart: boolean, client = s3.client) {
+async function upload(data: Buffer, faststart: boolean, client = s3.client, format: 'mp4' | 'mkv' = 'mp4') {
   uploads += 1;
-  const key = `streaming-upload/${uploads}.mp4`;
+  const key = `streaming-upload/${uploads}.${format}`;
   const streaming = new StreamingUpload({
     s3: client,
     bucket: TEST_BUCKET,
     key,
-    contentType: 'video/mp4',
+    contentType: format === 'mp4' ? 'video/mp4' : 'video/x-matroska',
     partBytes: 100 * 1024,
-    boxAligned: true,
-    faststart,
+    boxAligned: format === 'mp4',
+    faststart: format === 'mp4' && faststart,
+    matroskaCues: format === 'mkv' && faststart,
     retryWindowMs: 1000,
   });
   await streaming.begin();
@@ -144,5 +167,66 @@ describe('a streaming upload with faststart', () => {
     const odd = Buffer.concat([fragmented.subarray(0, headEnd), stray, fragmented.subarray(headEnd)]);
     const { stored } = await upload(odd, true);
     expect(stored.equals(odd)).toBe(true);
+  });
+});
+
+describe('a streaming upload of live Matroska', () => {
+  it('completes with the Segment size, a Duration and Cues, holding every packet of the live stream', async () => {
+    expect(matroskaLayout(live)).toMatchObject({ segmentSize: undefined, duration: undefined });
+    expect(matroskaLayout(live).elements).not.toContain('Cues');
+    const { stored, parts } = await upload(live, true, s3.client, 'mkv');
+    expect(parts).toBeGreaterThan(2);
+    expect(stored.length).toBeGreaterThan(live.length);
+    const layout = matroskaLayout(stored);
+    expect(layout.segmentSize).toBe(stored.length - layout.segmentDataStart);
+    expect(layout.duration).toBeGreaterThan(7.9);
+    expect(layout.duration).toBeLessThan(8.1);
+    expect(layout.elements.slice(0, 2)).toEqual(['SeekHead', 'Info']);
+    expect(layout.elements.at(-1)).toBe('Cues');
+    expect(layout.seekTargets).toContain('Cues');
+    // The media bytes did not move: everything from the first cluster on is the live stream's.
+    expect(matroskaLayout(live).firstClusterAt).toBe(layout.firstClusterAt);
+    expect(
+      stored.subarray(layout.firstClusterAt, live.length).equals(live.subarray(layout.firstClusterAt)),
+    ).toBe(true);
+    const original = await packetsOf(live, 'live.mkv');
+    const indexed = await packetsOf(stored, 'indexed.mkv');
+    expect(indexed.hashes).toEqual(original.hashes);
+    expect((await probeMedia(indexed.file)).duration).toBeCloseTo(layout.duration ?? 0, 2);
+  });
+
+  it('stores a stream that ends inside a cluster (the encoder died) as produced', async () => {
+    const cut = live.subarray(0, live.length - 100);
+    const { stored } = await upload(cut, true, s3.client, 'mkv');
+    expect(stored.equals(cut)).toBe(true);
+  });
+
+  it('keeps the live head when the new part 1 is stored but its answer is lost', async () => {
+    const client = s3.client;
+    const lostAnswers: number[] = [];
+    const id = 'lose-matroska-head-answer';
+    const liveHead = live.subarray(0, 64);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { PartNumber?: number; Body?: Buffer };
+        if (input.PartNumber === 1 && input.Body && !input.Body.subarray(0, 64).equals(liveHead)) {
+          lostAnswers.push(input.Body.length);
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: id },
+    );
+    try {
+      const { stored } = await upload(live, true, client, 'mkv');
+      expect(lostAnswers.length).toBeGreaterThan(0);
+      expect(stored.subarray(0, live.length).equals(live)).toBe(true);
+      expect(matroskaLayout(stored).elements.at(-1)).toBe('Cues');
+      const indexed = await packetsOf(stored, 'restored.mkv');
+      expect(indexed.hashes).toEqual((await packetsOf(live, 'live-again.mkv')).hashes);
+    } finally {
+      client.middlewareStack.remove(id);
+    }
   });
 });

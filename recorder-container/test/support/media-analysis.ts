@@ -262,3 +262,78 @@ export function topLevelBoxes(data: Buffer): string[] {
   }
   return types;
 }
+
+const MATROSKA_NAMES: Record<number, string> = {
+  290298740: 'SeekHead',
+  357149030: 'Info',
+  374648427: 'Tracks',
+  307544935: 'Tags',
+  524531317: 'Cluster',
+  475249515: 'Cues',
+  236: 'Void',
+};
+
+/** An EBML vint at `offset`: value (marker removed unless `id`), length, and whether it is all ones. */
+function ebmlVint(data: Buffer, offset: number, id: boolean) {
+  const first = data[offset] ?? 0;
+  let length = 1;
+  while (length <= 8 && !(first & (0x80 >> (length - 1)))) length += 1;
+  let value = id ? first : first & (0xff >> length);
+  let ones = value === 0xff >> length;
+  for (let index = 1; index < length; index += 1) {
+    value = value * 256 + (data[offset + index] ?? 0);
+    ones &&= data[offset + index] === 0xff;
+  }
+  return { value, length, unknown: !id && ones };
+}
+
+/**
+ * The level-1 layout of a Matroska file, read independently of the recorder's own index: element names in
+ * order (consecutive clusters as one), the Segment's size (undefined: unknown), Info's Duration in seconds,
+ * and the names the SeekHead points at.
+ */
+export function matroskaLayout(data: Buffer) {
+  const ebml = ebmlVint(data, 0, true);
+  const ebmlSize = ebmlVint(data, ebml.length, false);
+  const segmentAt = ebml.length + ebmlSize.length + ebmlSize.value;
+  const segmentId = ebmlVint(data, segmentAt, true);
+  const segmentSize = ebmlVint(data, segmentAt + segmentId.length, false);
+  const segmentDataStart = segmentAt + segmentId.length + segmentSize.length;
+  const elements: string[] = [];
+  const seekTargets: string[] = [];
+  let duration: number | undefined;
+  let timecodeScale = 1_000_000;
+  let firstClusterAt = -1;
+  let offset = segmentDataStart;
+  while (offset < data.length) {
+    const id = ebmlVint(data, offset, true);
+    const size = ebmlVint(data, offset + id.length, false);
+    const body = offset + id.length + size.length;
+    const name = MATROSKA_NAMES[id.value] ?? id.value.toString(16);
+    if (name === 'Cluster' && firstClusterAt < 0) firstClusterAt = offset;
+    if (elements.at(-1) !== 'Cluster' || name !== 'Cluster') elements.push(name);
+    for (let child = body; (name === 'Info' || name === 'SeekHead') && child < body + size.value; ) {
+      const childId = ebmlVint(data, child, true);
+      const childSize = ebmlVint(data, child + childId.length, false);
+      const childBody = child + childId.length + childSize.length;
+      if (childId.value === 0x2ad7b1) timecodeScale = data.readUIntBE(childBody, childSize.value);
+      if (childId.value === 0x4489)
+        duration = childSize.value === 8 ? data.readDoubleBE(childBody) : data.readFloatBE(childBody);
+      if (childId.value === 0x4dbb) {
+        const seekId = ebmlVint(data, childBody + 2, false);
+        const target = ebmlVint(data, childBody + 2 + seekId.length, true);
+        seekTargets.push(MATROSKA_NAMES[target.value] ?? target.value.toString(16));
+      }
+      child = childBody + childSize.value;
+    }
+    offset = body + size.value;
+  }
+  return {
+    elements,
+    segmentDataStart,
+    segmentSize: segmentSize.unknown ? undefined : segmentSize.value,
+    duration: duration === undefined ? undefined : (duration * timecodeScale) / 1e9,
+    seekTargets,
+    firstClusterAt,
+  };
+}
