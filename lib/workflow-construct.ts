@@ -94,7 +94,7 @@ export class WorkflowConstruct extends Construct {
       salvageRecording: step(
         'SalvageRecordingFunction',
         'salvage-recording',
-        'Completes the multipart upload of a failed recording from its uploaded parts',
+        'Completes the multipart upload of a failed recording from its uploaded parts, as a standard MP4',
         Duration.minutes(5),
       ),
       finalizeRecording: step(
@@ -328,7 +328,7 @@ export class WorkflowConstruct extends Construct {
     // Salvage: find the open upload of objectKey, list its parts, complete it, HEAD the result.
     fns.salvageRecording.allow(
       new iam.PolicyStatement({
-        actions: ['s3:ListMultipartUploadParts', 's3:PutObject', 's3:GetObject'],
+        actions: ['s3:ListMultipartUploadParts', 's3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
         resources: [recordings],
       }),
     );

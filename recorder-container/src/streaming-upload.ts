@@ -5,11 +5,11 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { FragmentIndex } from '../../lambdas/media/progressive-mp4.js';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
 import { MatroskaIndex } from './matroska-index.js';
 import { sleep } from './processes.js';
-import { FragmentIndex } from './progressive-mp4.js';
 
 export interface StreamingUploadOptions {
   s3: S3Client;

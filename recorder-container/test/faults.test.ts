@@ -61,7 +61,7 @@ describe('faults', () => {
     expect(vlc.videoFramesDisplayed).toBeGreaterThan(0);
   });
 
-  it('the recorder SIGKILLed: the parts in S3 are salvaged into a playable partial file', async () => {
+  it('the recorder SIGKILLed: the parts in S3 are salvaged into a playable partial file, as a standard MP4', async () => {
     const recording = stage.record('/meeting', SMALL_PARTS);
     const started = await recording.process.waitFor('recording_started');
     await recording.process.waitFor('upload_part', 30_000, (event) => Number(event['partNumber']) >= 3);
@@ -73,15 +73,16 @@ describe('faults', () => {
 
     // What the workflow's SalvageRecording step does with a dead recorder's open upload.
     const result = await salvageObject(stage.s3.client, TEST_BUCKET, recording.key);
-    expect(result).toMatchObject({ assembled: true });
+    expect(result).toMatchObject({ assembled: true, standardMp4: true });
     expect(result?.parts).toBeGreaterThanOrEqual(3);
     const file = await recording.download();
     const facts = await probeMedia(file);
     expect(facts.duration).toBeGreaterThan(uploadedBeforeKill - 3);
     expect(facts.video.codecName).toBe('h264');
     expect(facts.audio.codecName).toBe('aac');
-    // Nobody was left to rewrite part 1: the salvaged file is the fragmented MP4, which VLC plays too.
-    expect(topLevelBoxes(await readFile(file))).toContain('moof');
+    // The salvage rewrote the fragmented stream as the standard MP4 the recorder would have finished.
+    expect(topLevelBoxes(await readFile(file))).toEqual(['ftyp', 'moov', 'mdat']);
+    expect(result?.sizeBytes).toBe((await readFile(file)).length);
     const vlc = await playInVlc(file, 'video/mp4');
     expect(reportsLength(vlc, facts.duration), `VLC: ${vlc.lengthSeconds} s`).toBe(true);
     expect(vlc.videoFramesDisplayed).toBeGreaterThan(0);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FragmentIndex } from '../../lambdas/media/progressive-mp4.js';
 import { outputArgs } from '../src/encoder.js';
-import { FragmentIndex } from '../src/progressive-mp4.js';
 
 const run = promisify(execFile);
 const BIG = 256 * 1024 * 1024;

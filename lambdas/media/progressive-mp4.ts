@@ -6,7 +6,7 @@
  * mdat headers and a trailing mfra become opaque payload), so chunk offsets only move by a delta.
  */
 
-import { type BoxHeader, TopLevelBoxes } from './box-boundaries.js';
+import { type BoxHeader, TopLevelBoxes } from './mp4-boxes.js';
 
 /** What ffmpeg writes for a standard MP4; the fragmented stream's iso5/iso6 brands promise fragments. */
 const STANDARD_FTYP = Buffer.concat([
