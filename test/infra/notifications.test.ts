@@ -126,6 +126,8 @@ describe('email and link signing', () => {
       'dynamodb:GetItem',
       'kms:Decrypt',
       'kms:GenerateDataKey',
+      // The standard-MP4 rewrite's upload cleans up after itself when it fails.
+      's3:AbortMultipartUpload',
       's3:GetObject',
       's3:ListBucket',
       's3:ListBucketMultipartUploads',
