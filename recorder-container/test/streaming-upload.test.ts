@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,46 +17,22 @@ let fragmented: Buffer;
 /** The same as live Matroska, as the recorder's encoder writes it to a pipe. */
 let live: Buffer;
 
+/** 8 s of test picture and tone through the recorder's own codecs and container, as ffmpeg streams it. */
+async function recorderStream(format: 'mp4' | 'mkv'): Promise<Buffer> {
+  const sources = ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30', '-f', 'lavfi', '-i', 'sine=f=440:r=48000'];
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', ...sources, '-t', '8', ...outputArgs(format, 'ultrafast'), 'pipe:1'],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
 beforeAll(async () => {
   s3 = await startS3Emulator();
   scratch = await mkdtemp(join(tmpdir(), 'streaming-upload-test-'));
-  const file = join(scratch, 'fragmented.mp4');
-  await run('ffmpeg', [
-    ...[
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=320x180:r=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=f=440:r=48000',
-    ],
-    ...['-t', '8', ...outputArgs('mp4', 'ultrafast'), file],
-  ]);
-  fragmented = await readFile(file);
-  const { stdout } = await run(
-    'ffmpeg',
-    [
-      ...[
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=s=320x180:r=30',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=f=440:r=48000',
-      ],
-      ...['-t', '8', ...outputArgs('mkv', 'ultrafast'), 'pipe:1'],
-    ],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-  );
-  live = stdout;
+  fragmented = await recorderStream('mp4');
+  live = await recorderStream('mkv');
 });
 afterAll(async () => {
   await s3?.close();
