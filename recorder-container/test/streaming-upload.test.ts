@@ -177,6 +177,18 @@ describe('a streaming upload of live Matroska', () => {
     expect(stored.equals(cut)).toBe(true);
   });
 
+  it('stores a stream the index cannot follow as produced', async () => {
+    // A level-1 element of unknown size after the Segment's head: legal EBML, nothing to index.
+    const segmentData = matroskaLayout(live).segmentDataStart;
+    const odd = Buffer.concat([
+      live.subarray(0, segmentData),
+      Buffer.from([0xec, 0xff]),
+      live.subarray(segmentData),
+    ]);
+    const { stored } = await upload(odd, true, s3.client, 'mkv');
+    expect(stored.equals(odd)).toBe(true);
+  });
+
   it('keeps the live head when the new part 1 is stored but its answer is lost', async () => {
     const client = s3.client;
     const lostAnswers: number[] = [];
