@@ -28,10 +28,12 @@ export const PAINT_PROBE_BINDING = '__meetingRecorderPaint';
 const FLIP_INTERVAL_MS = 250;
 
 /**
- * Runs in every document before its own scripts. Date.now and performance.now are taken before the
- * page can replace them; the square is put back whenever the page removes it.
+ * Runs in every document before its own scripts, and acts only in the top one (a frame's square would
+ * land inside the recording). Date.now and performance.now are taken before the page can replace them;
+ * the square is put back whenever the page removes it.
  */
 export const PAINT_PROBE_SCRIPT = `(() => {
+  if (globalThis.top !== globalThis) return;
   const wallNow = Date.now.bind(Date);
   const pageNow = performance.now.bind(performance);
   const probe = document.createElement('div');
