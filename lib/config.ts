@@ -113,6 +113,14 @@ export interface RecordingConfig {
    */
   readonly recorderSubnetType: RecorderSubnetType;
   /**
+   * Whether the recorder may send UDP to the internet (context `recorderWebRtcUdp`): WebRTC media, for
+   * meetings whose servers offer no TURN relay over TLS on 443. Security groups cannot tell public from
+   * private addresses: in the VPC this stack creates nothing else lives and private ranges lead nowhere;
+   * in an existing VPC (`vpcId`) UDP would reach its private hosts too, so there it is off unless asked.
+   * @default - true in the VPC this stack creates, false with `vpcId`
+   */
+  readonly recorderWebRtcUdp: boolean;
+  /**
    * Whether state changes are posted to client webhooks (context `webhooksEnabled`).
    * @default true
    */
@@ -166,6 +174,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderArchitecture: 'X86_64',
   recorderHeartbeatSeconds: 180,
   recorderSubnetType: 'public',
+  recorderWebRtcUdp: true,
   webhooksEnabled: true,
   webhookMaxAttempts: 8,
   removalPolicy: 'retain',
@@ -190,6 +199,7 @@ export const CONFIG_KEYS = [
   'recorderImage',
   'vpcId',
   'recorderSubnetType',
+  'recorderWebRtcUdp',
   'webhooksEnabled',
   'webhookMaxAttempts',
   'removalPolicy',
@@ -356,6 +366,7 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
       RECORDER_SUBNET_TYPES,
       CONFIG_DEFAULTS.recorderSubnetType,
     ),
+    recorderWebRtcUdp: bool('recorderWebRtcUdp', CONFIG_DEFAULTS.recorderWebRtcUdp && !present('vpcId')),
     webhooksEnabled: bool('webhooksEnabled', CONFIG_DEFAULTS.webhooksEnabled),
     webhookMaxAttempts: int('webhookMaxAttempts', CONFIG_DEFAULTS.webhookMaxAttempts, 1, 20),
     removalPolicy: oneOf('removalPolicy', REMOVAL_POLICIES, CONFIG_DEFAULTS.removalPolicy),

@@ -75,7 +75,9 @@ export class RecorderConstruct extends Construct {
     // Tasks get a public IP and reach the internet directly; they accept no inbound traffic at all.
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: 'Recorder tasks: HTTPS out only, nothing in',
+      description: config.recorderWebRtcUdp
+        ? 'Recorder tasks: HTTPS and WebRTC media (UDP) out only, nothing in'
+        : 'Recorder tasks: HTTPS out only, nothing in',
       allowAllOutbound: false,
     });
     this.securityGroup.addEgressRule(
@@ -83,6 +85,16 @@ export class RecorderConstruct extends Construct {
       ec2.Port.tcp(443),
       'HTTPS to the meeting and AWS APIs',
     );
+    if (config.recorderWebRtcUdp) {
+      // STUN/TURN (3478) and media on the unprivileged ports meeting servers use; replies come back through
+      // the security group's connection tracking, so nothing is open inbound. Not UDP 443: QUIC would be
+      // a way around the egress guard (Chromium also runs with --disable-quic).
+      this.securityGroup.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.udpRange(1024, 65535),
+        'STUN/TURN and WebRTC media of the meeting',
+      );
+    }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,

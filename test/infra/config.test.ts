@@ -87,6 +87,15 @@ describe('deployment configuration', () => {
     });
   });
 
+  it('lets WebRTC media out over UDP in its own VPC, and in an existing VPC only when asked', () => {
+    expect(resolveConfig({}).recorderWebRtcUdp).toBe(true);
+    expect(resolveConfig({ recorderWebRtcUdp: 'false' }).recorderWebRtcUdp).toBe(false);
+    expect(resolveConfig({ vpcId: 'vpc-0123456789abcdef0' }).recorderWebRtcUdp).toBe(false);
+    expect(
+      resolveConfig({ vpcId: 'vpc-0123456789abcdef0', recorderWebRtcUdp: 'true' }).recorderWebRtcUdp,
+    ).toBe(true);
+  });
+
   it('accepts JSON lists from cdk.json', () => {
     expect(resolveConfig({ allowedMeetingOrigins: ['*'] }).allowedMeetingOrigins).toEqual(['*']);
     expect(
@@ -143,6 +152,9 @@ describe('deployment configuration', () => {
       /allowedMeetingOrigins entry "https:\/\/meet.acme.io\/path" must be a host name/,
     );
     expect(problemsOf({ vpcId: 'my-vpc' })[0]).toMatch(/vpcId must be a VPC id/);
+    expect(problemsOf({ recorderWebRtcUdp: 'sometimes' })[0]).toMatch(
+      /recorderWebRtcUdp must be true or false/,
+    );
     expect(problemsOf({ recorderSubnetType: 'private' })[0]).toMatch(
       /recorderSubnetType private needs vpcId/,
     );

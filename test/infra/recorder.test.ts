@@ -106,11 +106,18 @@ describe('recorder on Fargate', () => {
     });
   });
 
-  it('security group: HTTPS out only, nothing in', () => {
+  it('security group: HTTPS and WebRTC media (UDP, unprivileged ports) out only, nothing in', () => {
     s.assertions.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'Recorder tasks: HTTPS out only, nothing in',
+      GroupDescription: 'Recorder tasks: HTTPS and WebRTC media (UDP) out only, nothing in',
       SecurityGroupEgress: [
         { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+        {
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'udp',
+          FromPort: 1024,
+          ToPort: 65535,
+          Description: Match.anyValue(),
+        },
       ],
     });
     const sg = Object.values(s.assertions.findResources('AWS::EC2::SecurityGroup'))[0]?.Properties as Record<
@@ -120,6 +127,26 @@ describe('recorder on Fargate', () => {
     expect(sg.SecurityGroupIngress).toBeUndefined();
     s.assertions.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
+
+  it(
+    'security group without WebRTC over UDP: HTTPS out only',
+    () => {
+      const closed = synth({ recorderWebRtcUdp: 'false' });
+      closed.assertions.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: 'Recorder tasks: HTTPS out only, nothing in',
+        SecurityGroupEgress: [
+          {
+            CidrIp: '0.0.0.0/0',
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            Description: Match.anyValue(),
+          },
+        ],
+      });
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('new VPC: public subnets only, no NAT gateway, rejected traffic logged; tasks get a public IP', () => {
     s.assertions.resourceCountIs('AWS::EC2::NatGateway', 0);
