@@ -68,6 +68,7 @@ function invalid(message: string): never {
 
 interface ElementHeader {
   id: number;
+  idLength: number;
   /** Header bytes (ID and size). */
   headerLength: number;
   /** Undefined: unknown size. */
@@ -79,7 +80,12 @@ function readHeader(buffer: Buffer, offset: number): ElementHeader | undefined {
   if (!id) return undefined;
   const size = readVint(buffer, offset + id.length, false);
   if (!size) return undefined;
-  return { id: id.value, headerLength: id.length + size.length, size: size.unknown ? undefined : size.value };
+  return {
+    id: id.value,
+    idLength: id.length,
+    headerLength: id.length + size.length,
+    size: size.unknown ? undefined : size.value,
+  };
 }
 
 /** The children of an element body, in order. */
@@ -170,7 +176,7 @@ export class MatroskaIndex {
   private readonly cuePoints: CuePoint[] = [];
   private endTime = 0;
   /** Stream offset after the last whole element. */
-  completeEnd = 0;
+  private completeEnd = 0;
 
   push(chunk: Buffer): void {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
@@ -179,7 +185,7 @@ export class MatroskaIndex {
       if (!header) return;
       if (header.id === ID.segment) {
         if (this.segmentDataStart !== undefined) invalid('a second Segment');
-        this.segmentSizeLength = this.sizeLengthOf(header);
+        this.segmentSizeLength = header.headerLength - header.idLength;
         this.segmentSizeAt = this.pendingFrom + header.headerLength - this.segmentSizeLength;
         this.streamStart.push(Buffer.from(this.pending.subarray(0, header.headerLength)));
         this.consume(header.headerLength);
@@ -195,10 +201,6 @@ export class MatroskaIndex {
       this.consume(length);
       this.completeEnd = this.pendingFrom;
     }
-  }
-
-  private sizeLengthOf(header: ElementHeader): number {
-    return header.headerLength - (readVint(this.pending, 0, true)?.length ?? 0);
   }
 
   private consume(length: number): void {
@@ -270,7 +272,7 @@ export class MatroskaIndex {
    * The new head (exactly `headLength` bytes) and the Cues that go right after `completeEnd`, for a
    * stream that ends there. Throws if the stream cannot be finished this way.
    */
-  finish(): { head: Buffer; cues: Buffer; durationSeconds: number } {
+  finish(): { head: Buffer; cues: Buffer } {
     const dataStart = this.segmentDataStart;
     const sizeAt = this.segmentSizeAt;
     if (dataStart === undefined || sizeAt === undefined) invalid('no Segment');
@@ -341,7 +343,7 @@ export class MatroskaIndex {
       body,
       voidElement(room - body.length),
     ]);
-    return { head, cues, durationSeconds: (durationTicks * this.timecodeScale) / 1e9 };
+    return { head, cues };
   }
 
   private infoWithDuration(raw: Buffer, durationTicks: number): Buffer {

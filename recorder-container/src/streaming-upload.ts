@@ -195,7 +195,6 @@ export class StreamingUpload {
   private finishMatroska(index: MatroskaIndex): { head: Buffer; cues: Buffer } | undefined {
     if (this.indexFailure) return undefined;
     try {
-      if (index.completeEnd !== this.receivedBytes) throw new Error('the stream ends inside an element');
       return index.finish();
     } catch (error) {
       log('matroska_index_failed', { error: errorMessage(error) });
