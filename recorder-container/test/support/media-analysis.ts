@@ -263,15 +263,15 @@ export function topLevelBoxes(data: Buffer): string[] {
   return types;
 }
 
-const MATROSKA_NAMES: Record<number, string> = {
-  290298740: 'SeekHead',
-  357149030: 'Info',
-  374648427: 'Tracks',
-  307544935: 'Tags',
-  524531317: 'Cluster',
-  475249515: 'Cues',
-  236: 'Void',
-};
+const MATROSKA_NAMES = new Map<number, string>([
+  [0x114d9b74, 'SeekHead'],
+  [0x1549a966, 'Info'],
+  [0x1654ae6b, 'Tracks'],
+  [0x1254c367, 'Tags'],
+  [0x1f43b675, 'Cluster'],
+  [0x1c53bb6b, 'Cues'],
+  [0xec, 'Void'],
+]);
 
 /** An EBML vint at `offset`: value (marker removed unless `id`), length, and whether it is all ones. */
 function ebmlVint(data: Buffer, offset: number, id: boolean) {
@@ -309,7 +309,7 @@ export function matroskaLayout(data: Buffer) {
     const id = ebmlVint(data, offset, true);
     const size = ebmlVint(data, offset + id.length, false);
     const body = offset + id.length + size.length;
-    const name = MATROSKA_NAMES[id.value] ?? id.value.toString(16);
+    const name = MATROSKA_NAMES.get(id.value) ?? id.value.toString(16);
     if (name === 'Cluster' && firstClusterAt < 0) firstClusterAt = offset;
     if (elements.at(-1) !== 'Cluster' || name !== 'Cluster') elements.push(name);
     for (let child = body; (name === 'Info' || name === 'SeekHead') && child < body + size.value; ) {
@@ -322,7 +322,7 @@ export function matroskaLayout(data: Buffer) {
       if (childId.value === 0x4dbb) {
         const seekId = ebmlVint(data, childBody + 2, false);
         const target = ebmlVint(data, childBody + 2 + seekId.length, true);
-        seekTargets.push(MATROSKA_NAMES[target.value] ?? target.value.toString(16));
+        seekTargets.push(MATROSKA_NAMES.get(target.value) ?? target.value.toString(16));
       }
       child = childBody + childSize.value;
     }
