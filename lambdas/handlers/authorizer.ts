@@ -8,6 +8,7 @@ import type {
 import { documents } from '../clients.js';
 import { env } from '../config.js';
 import type { AuthorizerContext } from '../http/api-handler.js';
+import { isTransient } from '../http/error-response.js';
 import { logger, tracer } from '../observability.js';
 import { ApiKeyStore } from '../store/api-key-store.js';
 
@@ -17,10 +18,20 @@ const CACHE_MILLISECONDS = 30_000;
 const keys = new ApiKeyStore(documents, env('TABLE_NAME'));
 const verdicts = new Map<string, { clientId: string | undefined; until: number }>();
 
-async function clientFor(key: string): Promise<string | undefined> {
+/** The key's client, `undefined` for a bad key, or `unavailable` when the store cannot answer in time. */
+async function clientFor(key: string): Promise<string | undefined | 'unavailable'> {
   const cached = verdicts.get(key);
   if (cached && cached.until > Date.now()) return cached.clientId;
-  const clientId = await keys.authenticate(key);
+  let clientId: string | undefined;
+  try {
+    clientId = await keys.authenticate(key);
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    // The last verdict is safe to reuse while the store is unreachable: it was true moments ago, and a
+    // revocation then takes effect when the store answers again.
+    logger.warn('API key store unavailable', { error, cachedVerdict: cached !== undefined });
+    return cached ? cached.clientId : 'unavailable';
+  }
   if (verdicts.size > 10_000) verdicts.clear();
   verdicts.set(key, { clientId, until: Date.now() + CACHE_MILLISECONDS });
   return clientId;
@@ -37,6 +48,7 @@ async function authorize(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) return { isAuthorized: true, context: { denied: 'missing' } };
   const clientId = await clientFor(match[1]);
+  if (clientId === 'unavailable') return { isAuthorized: true, context: { denied: 'unavailable' } };
   if (!clientId) {
     logger.warn('Rejected API key', { sourceIp: event.requestContext.http.sourceIp });
     return { isAuthorized: true, context: { denied: 'invalid' } };

@@ -17,7 +17,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** What the authorizer (lambdas/handlers/authorizer.ts) puts in the request context. */
 export interface AuthorizerContext {
   clientId?: string;
-  denied?: 'missing' | 'invalid';
+  /** Why no client: no key, a bad key, or the key store could not be read in time. */
+  denied?: 'missing' | 'invalid' | 'unavailable';
 }
 
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -44,6 +45,9 @@ const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i;
 function authenticate(event: ApiEvent): string {
   const context = event.requestContext.authorizer?.lambda;
   if (context?.clientId) return context.clientId;
+  if (context?.denied === 'unavailable') {
+    throw new ApiError('unavailable', 'The service cannot check API keys right now; retry shortly.');
+  }
   throw new ApiError(
     'unauthorized',
     context?.denied === 'invalid'

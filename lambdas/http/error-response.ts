@@ -17,7 +17,7 @@ const TRANSIENT_ERRORS = new Set([
 /** Socket errors: a dependency that cannot be reached right now (a network blip, a restarting emulator). */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   return (
     TRANSIENT_ERRORS.has(name ?? '') || UNREACHABLE_CODES.has(code ?? '') || isTransactionConflict(error)
