@@ -1,13 +1,35 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ObjectRemover, WorkflowInput, WorkflowStarter } from './recording-service.js';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { logger } from '../observability.js';
+import {
+  type ObjectRemover,
+  type WorkflowInput,
+  type WorkflowStarter,
+  WorkflowStartUnknownError,
+} from './recording-service.js';
+
+/** An answer from Step Functions itself refusing the call: nothing was created. */
+function isRefusal(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status < 500;
+}
 
 /** Starts the recording's workflow execution, named after the recording so a retry cannot start two. */
 export class StepFunctionsWorkflowStarter implements WorkflowStarter {
+  private readonly executionArnPrefix: string;
+
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
-  ) {}
+  ) {
+    this.executionArnPrefix = stateMachineArn.replace(':stateMachine:', ':execution:');
+  }
 
   async start(input: WorkflowInput): Promise<void> {
     try {
@@ -19,7 +41,22 @@ export class StepFunctionsWorkflowStarter implements WorkflowStarter {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      if (error instanceof ExecutionAlreadyExists) return;
+      if (isRefusal(error)) throw error;
+      // A timeout or a 5xx may come after the execution was created: ask for it by its name.
+      await this.settleUnclearStart(input.recordingId, error);
+    }
+  }
+
+  private async settleUnclearStart(recordingId: string, startError: unknown): Promise<void> {
+    try {
+      await this.sfn.send(
+        new DescribeExecutionCommand({ executionArn: `${this.executionArnPrefix}:${recordingId}` }),
+      );
+      logger.warn('StartExecution answered unclearly, but the execution exists', { recordingId, startError });
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) throw startError;
+      throw new WorkflowStartUnknownError(recordingId, startError);
     }
   }
 }

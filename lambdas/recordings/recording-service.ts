@@ -4,6 +4,7 @@ import { type MeetingUrlPolicy, meetingUrlProblem } from '../domain/meeting-url.
 import { newRecordingId, recordingFileName, recordingPrefix } from '../domain/names.js';
 import { isLive, type Recording, type RecordingView, toView } from '../domain/recording.js';
 import type { StartRecordingRequest, StopRecordingRequest } from '../http/schemas.js';
+import { logger } from '../observability.js';
 import { IdempotencyKeyInUseError, type RecordingStore } from '../store/recording-store.js';
 
 /** What the workflow execution of one recording starts from (see docs/internals.md). */
@@ -20,7 +21,20 @@ export interface WorkflowInput {
 }
 
 export interface WorkflowStarter {
+  /** Resolves once the execution exists; rejects when it surely does not (WorkflowStartUnknownError: unsure). */
   start(input: WorkflowInput): Promise<void>;
+}
+
+/** Step Functions gave no clear answer and could not be asked again: the execution may be running. */
+export class WorkflowStartUnknownError extends Error {
+  override name = 'WorkflowStartUnknownError';
+
+  constructor(
+    readonly recordingId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Could not tell whether the workflow of ${recordingId} started`);
+  }
 }
 
 export interface ObjectRemover {
@@ -122,6 +136,15 @@ export class RecordingService {
         timeoutSeconds: recording.maxDurationSeconds + this.settings.finaliseGraceSeconds,
       });
     } catch (error) {
+      // Discarding a recording whose execution may run would lose what it records: keep it, and let the
+      // reconciler settle it (it drives a recording without a running execution to its end).
+      if (error instanceof WorkflowStartUnknownError) {
+        logger.warn('Recording kept though its workflow start is unclear', {
+          recordingId: recording.id,
+          error,
+        });
+        return result;
+      }
       await this.store.discard(recording, idempotencyKey);
       throw new ApiError(
         'unavailable',

@@ -1,5 +1,10 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -234,6 +239,9 @@ describe('POST /v1/recordings', () => {
     stepFunctions
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    stepFunctions
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
     const failed = await invokeApi('POST', '/v1/recordings', { key, body: startBody({ meetingId }) });
     expect(failed.status).toBe(503);
     expect(failed.body.error.code).toBe('unavailable');
@@ -245,6 +253,48 @@ describe('POST /v1/recordings', () => {
     expect((await store.get(failed.body.error.details?.[0]?.recordingId ?? 'none')) ?? null).toBeNull();
     const retried = await startRecording({ meetingId });
     expect(retried.status).toBe(202);
+  });
+
+  it('answers a refusal of StartExecution with 503 without asking again, and keeps nothing', async () => {
+    const meetingId = newMeetingId();
+    stepFunctions.on(StartExecutionCommand).rejects(
+      Object.assign(new Error('Invalid State Machine Execution Input'), {
+        name: 'InvalidExecutionInput',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const failed = await invokeApi('POST', '/v1/recordings', { key, body: startBody({ meetingId }) });
+    expect(failed.status).toBe(503);
+    expect(stepFunctions.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+    expect(await startRecording({ meetingId })).toMatchObject({ status: 202 });
+  });
+
+  it.each([
+    [
+      'the execution exists',
+      (describe: ReturnType<typeof stepFunctions.on>) => describe.resolves({ status: 'RUNNING' }),
+    ],
+    [
+      'Step Functions cannot be asked either',
+      (describe: ReturnType<typeof stepFunctions.on>) =>
+        describe.rejects(Object.assign(new Error('took too long'), { name: 'TimeoutError' })),
+    ],
+  ])('keeps the recording and its lock when StartExecution times out and %s', async (_, answer) => {
+    const meetingId = newMeetingId();
+    stepFunctions
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('took too long'), { name: 'TimeoutError' }));
+    answer(stepFunctions.on(DescribeExecutionCommand));
+    const started = await invokeApi('POST', '/v1/recordings', { key, body: startBody({ meetingId }) });
+    expect(started.status).toBe(202);
+    const [describeCall] = stepFunctions.commandCalls(DescribeExecutionCommand);
+    expect(describeCall?.args[0].input.executionArn).toMatch(
+      new RegExp(`:execution:[^:]+:${started.body.id}$`),
+    );
+    expect((await store.get(started.body.id))?.status).toBe('INVOKED');
+    const again = await startRecording({ meetingId });
+    expect(again.status).toBe(409);
+    expect(again.body.error.details).toEqual([{ recordingId: started.body.id }]);
   });
 
   it('continues an earlier recording of the same meeting', async () => {
