@@ -105,7 +105,7 @@ describe('NoteLaunchDelay', () => {
       error: {
         code: 'launch_failed',
         message:
-          'The recorder could not be started within 0 minutes: the recorder stopped before it started recording.',
+          'The recorder could not be started within 0 seconds: the recorder stopped before it started recording.',
       },
     });
     await markErrored(input(recording, { launchDelay: decision }), context);
