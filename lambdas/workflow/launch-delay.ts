@@ -84,12 +84,15 @@ export async function noteLaunchDelay(
   const remainingSeconds = deps.policy.windowSeconds - elapsedSeconds;
   const message = sanitizeLaunchMessage(failure.Cause ?? failure.Error);
   if (remainingSeconds <= 0 || recording.stopRequestedAt) {
-    const minutes = Math.round(deps.policy.windowSeconds / 60);
+    const window =
+      deps.policy.windowSeconds >= 120
+        ? `${Math.round(deps.policy.windowSeconds / 60)} minutes`
+        : `${deps.policy.windowSeconds} seconds`;
     const error = recording.stopRequestedAt
       ? { code: 'launch_failed', message: `Stopped before the recorder could start: ${REASON_TEXT[reason]}.` }
       : {
           code: 'launch_failed',
-          message: `The recorder could not be started within ${minutes} minutes: ${REASON_TEXT[reason]}.`,
+          message: `The recorder could not be started within ${window}: ${REASON_TEXT[reason]}.`,
         };
     await write(deps.store, recordingId, {
       attempts,
