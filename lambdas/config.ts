@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   SENDER_EMAIL: z.string().min(3),
   SES_CONFIGURATION_SET: z.string().optional(),
   APP_VERSION: z.string().default('0.0.0'),
+  LAUNCH_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(600),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -94,6 +94,14 @@ export interface RecordingConfig {
    */
   readonly recorderHeartbeatSeconds: number;
   /**
+   * Seconds the workflow keeps launching the recorder again after a launch failed for want of capacity,
+   * throttled lookups or a task that stopped before it recorded (context `launchRetryWindowSeconds`), 0–3600.
+   * The recording waits in INVOKED meanwhile, its `launch` field saying why; after it, it ends ERRORED
+   * with `launch_failed`.
+   * @default 600
+   */
+  readonly launchRetryWindowSeconds: number;
+  /**
    * A prebuilt recorder image to run instead of building recorder-container/Dockerfile (context `recorderImage`),
    * e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/recorder:1.4.0`. It must match `recorderArchitecture`.
    * @default - built from recorder-container/Dockerfile and published as a CDK asset on deploy
@@ -173,6 +181,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderMemoryMiB: 2048,
   recorderArchitecture: 'X86_64',
   recorderHeartbeatSeconds: 180,
+  launchRetryWindowSeconds: 600,
   recorderSubnetType: 'public',
   recorderWebRtcUdp: true,
   webhooksEnabled: true,
@@ -196,6 +205,7 @@ export const CONFIG_KEYS = [
   'recorderMemoryMiB',
   'recorderArchitecture',
   'recorderHeartbeatSeconds',
+  'launchRetryWindowSeconds',
   'recorderImage',
   'vpcId',
   'recorderSubnetType',
@@ -355,6 +365,12 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
       CONFIG_DEFAULTS.recorderHeartbeatSeconds,
       30,
       600,
+    ),
+    launchRetryWindowSeconds: int(
+      'launchRetryWindowSeconds',
+      CONFIG_DEFAULTS.launchRetryWindowSeconds,
+      0,
+      3600,
     ),
     ...optional(
       'recorderImage',

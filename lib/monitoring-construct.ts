@@ -3,17 +3,20 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RecordingConfig } from './config.js';
-import type { LambdaFunction } from './lambda-function.js';
+import { type LambdaFunction, METRICS_NAMESPACE } from './lambda-function.js';
 
 export interface MonitoringConstructProps {
   readonly config: RecordingConfig;
   readonly stateMachine: sfn.IStateMachine;
+  /** The workflow's execution log (level ALL): where a give-up of the workflow shows by its error name. */
+  readonly workflowLogGroup: logs.ILogGroup;
   /** Invoked once per recording that ends ERRORED. */
   readonly markErrored: LambdaFunction;
   /** Invoked once per host email that failed for good. */
@@ -87,6 +90,28 @@ export class MonitoringConstruct extends Construct {
       'EmailFailures',
       props.recordEmailFailure.function.metricInvocations({ period, statistic: 'Sum' }),
       'A host email failed for good after its retries; the failure is recorded on the recording.',
+    );
+    // Executions that ended leaving a live recording behind: the reconciler finishes it, a human should know why.
+    const gaveUp = (error: string) =>
+      new logs.MetricFilter(this, `${error}Filter`, {
+        logGroup: props.workflowLogGroup,
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
+          logs.FilterPattern.stringValue('$.details.error', '=', error),
+        ),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: `Workflow${error}`,
+        metricValue: '1',
+      }).metric({ period, statistic: 'Sum' });
+    alarm(
+      'MarkErroredFailed',
+      gaveUp('MarkErroredFailed'),
+      'A recording could not even be marked ERRORED after every retry; it stays live until the reconciler ends it and frees its meeting.',
+    );
+    alarm(
+      'LeftToReconciler',
+      gaveUp('LeftToReconciler'),
+      'A workflow step kept failing on transient errors (throttling, service faults) past its retries; the reconciler finishes the recording.',
     );
     props.deadLetterQueues.forEach((queue, index) => {
       alarm(

@@ -88,6 +88,7 @@ export class RecordingStack extends Stack {
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       config,
       stateMachine: this.workflow.stateMachine,
+      workflowLogGroup: this.workflow.logGroup,
       markErrored: this.workflow.functions.markErrored,
       recordEmailFailure: this.workflow.functions.recordEmailFailure,
       functions,

@@ -34,6 +34,11 @@ export const STATE = {
   done: 'Done',
   markErrored: 'MarkErrored',
   recordingErrored: 'RecordingErrored',
+  noteLaunchDelay: 'NoteLaunchDelay',
+  launchAgain: 'LaunchAgain',
+  waitBeforeRelaunch: 'WaitBeforeRelaunch',
+  markErroredFailed: 'MarkErroredFailed',
+  leftToReconciler: 'LeftToReconciler',
 } as const;
 
 /** Errors of ecs:RunTask worth retrying: capacity shortages, throttling and service faults. */
@@ -45,6 +50,47 @@ export const RUN_TASK_RETRY_ERRORS = [
 ];
 /** Errors the notify-host step throws for SES failures worth retrying. */
 export const EMAIL_RETRY_ERRORS = ['EmailThrottled', 'EmailTransient'];
+/** What a workflow function throws when a DynamoDB, S3 or SES call failed in a way that heals (transient-error.ts). */
+export const TRANSIENT_DEPENDENCY_ERROR = 'TransientDependencyError';
+/** Errors of a Lambda invocation that heal: throttling, the service's own faults, timeouts, and transient dependencies. */
+export const LAMBDA_RETRY_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.Unknown',
+  TRANSIENT_DEPENDENCY_ERROR,
+];
+/**
+ * Launch failures that heal within minutes: RunTask's `failures[]` (capacity), throttled ENI and security-group
+ * lookups, the RunTask errors already retried in place, and a task that stopped before it recorded anything.
+ * RunRecorder hands them to the launch loop (NoteLaunchDelay → WaitBeforeRelaunch → RunRecorder).
+ */
+export const LAUNCH_RETRY_ERRORS = [
+  'AmazonECS.Unknown',
+  'ECS.InvalidParameterException',
+  ...RUN_TASK_RETRY_ERRORS,
+  'Recorder.StoppedBeforeRecording',
+];
+/** Every Lambda step: full-jitter backoff whose waits add up to at most ≈ 20 minutes, ≈ 10 on average. */
+export const LAMBDA_RETRY: sfn.RetryProps = {
+  errors: LAMBDA_RETRY_ERRORS,
+  interval: Duration.seconds(5),
+  backoffRate: 2,
+  maxAttempts: 11,
+  maxDelay: Duration.minutes(3),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+/** SES failures: long enough that a 10-minute SES outage at email time still ends in one email (≈ 23 minutes on average). */
+export const EMAIL_RETRY: sfn.RetryProps = {
+  errors: EMAIL_RETRY_ERRORS,
+  interval: Duration.seconds(5),
+  backoffRate: 2,
+  maxAttempts: 14,
+  maxDelay: Duration.minutes(5),
+  jitterStrategy: sfn.JitterType.FULL,
+};
 
 export interface WorkflowConstructProps {
   readonly config: RecordingConfig;
@@ -72,7 +118,12 @@ export class WorkflowConstruct extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
   readonly functions: Record<
-    'salvageRecording' | 'finalizeRecording' | 'notifyHost' | 'recordEmailFailure' | 'markErrored',
+    | 'salvageRecording'
+    | 'finalizeRecording'
+    | 'notifyHost'
+    | 'recordEmailFailure'
+    | 'markErrored'
+    | 'noteLaunchDelay',
     LambdaFunction
   >;
 
@@ -109,6 +160,11 @@ export class WorkflowConstruct extends Construct {
         'Records a failed host email',
       ),
       markErrored: step('MarkErroredFunction', 'mark-errored', 'Marks a recording ERRORED'),
+      noteLaunchDelay: step(
+        'NoteLaunchDelayFunction',
+        'note-launch-delay',
+        'Notes why the recorder could not be launched yet and how long to wait before the next launch',
+      ),
     };
     this.grantSteps(props);
 
@@ -155,53 +211,64 @@ export class WorkflowConstruct extends Construct {
 
   private definition(props: WorkflowConstructProps): sfn.IChainable {
     const fns = this.functions;
-    // Every Lambda step gets the whole execution state as its event and returns only its result.
+    // Every Lambda step gets the whole execution state as its event and returns only its result. Every step
+    // is idempotent, so each is retried on what heals; CDK's own default retry is replaced by that.
     const invoke = (id: string, fn: LambdaFunction, resultPath: string | null) =>
       new tasks.LambdaInvoke(this, id, {
         stateName: id,
         lambdaFunction: fn.function,
         payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
         resultPath: resultPath ?? sfn.JsonPath.DISCARD,
-      });
+      }).addRetry(LAMBDA_RETRY);
+    // A step that still fails on what heals after its retries has given no verdict on the recording: it stays
+    // live, and the reconciler drives it to UPLOADED (partial) or ERRORED and frees the meeting.
+    const leftToReconciler = new sfn.Fail(this, STATE.leftToReconciler, {
+      stateName: STATE.leftToReconciler,
+      error: 'LeftToReconciler',
+      cause: 'A workflow step kept failing on transient errors; the reconciler finishes the recording.',
+    });
+    const toReconciler = { errors: LAMBDA_RETRY_ERRORS, resultPath: '$.transientFailure' };
 
     const recordingId = sfn.JsonPath.stringAt('$.recordingId');
 
-    // 6. MarkErrored → Fail (the failure is at $.failure).
-    const markErrored = invoke(STATE.markErrored, fns.markErrored, null).next(
-      new sfn.Fail(this, STATE.recordingErrored, {
-        stateName: STATE.recordingErrored,
-        error: 'RecordingErrored',
-        cause: 'Nothing usable was recorded; the recording is ERRORED.',
-      }),
-    );
+    // 6. MarkErrored → Fail (the failure is at $.failure); when even that fails, a Fail of its own with an alarm.
+    const markErrored = invoke(STATE.markErrored, fns.markErrored, null)
+      .addCatch(
+        new sfn.Fail(this, STATE.markErroredFailed, {
+          stateName: STATE.markErroredFailed,
+          error: 'MarkErroredFailed',
+          cause:
+            'The recording could not be marked ERRORED; the reconciler finishes it and frees its meeting.',
+        }),
+        { errors: ['States.ALL'], resultPath: '$.markErroredFailure' },
+      )
+      .next(
+        new sfn.Fail(this, STATE.recordingErrored, {
+          stateName: STATE.recordingErrored,
+          error: 'RecordingErrored',
+          cause: 'Nothing usable was recorded; the recording is ERRORED.',
+        }),
+      );
 
     // 5. NotifyHost, retried on SES throttling; a permanent failure is recorded, never dropped.
     const done = new sfn.Succeed(this, STATE.done, { stateName: STATE.done });
     const recordEmailFailure = invoke(STATE.recordEmailFailure, fns.recordEmailFailure, null).next(done);
     const notifyHost = invoke(STATE.notifyHost, fns.notifyHost, '$.notification')
-      .addRetry({
-        errors: EMAIL_RETRY_ERRORS,
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.minutes(2),
-        jitterStrategy: sfn.JitterType.FULL,
-      })
+      .addRetry(EMAIL_RETRY)
       .addCatch(recordEmailFailure, { errors: ['States.ALL'], resultPath: '$.emailFailure' });
     notifyHost.next(done);
 
     // 4. FinalizeRecording: reads recordingId and the RecorderReport at $.recorder.
-    const finalize = invoke(STATE.finalizeRecording, fns.finalizeRecording, '$.finalized').addCatch(
-      markErrored,
-      { errors: ['States.ALL'], resultPath: '$.failure' },
-    );
+    const finalize = invoke(STATE.finalizeRecording, fns.finalizeRecording, '$.finalized')
+      .addCatch(leftToReconciler, toReconciler)
+      .addCatch(markErrored, { errors: ['States.ALL'], resultPath: '$.failure' });
     finalize.next(notifyHost);
 
     // 3. SalvageRecording: { salvaged, report? } at $.salvage.
-    const salvage = invoke(STATE.salvageRecording, fns.salvageRecording, '$.salvage').addCatch(markErrored, {
-      errors: ['States.ALL'],
-      resultPath: '$.salvageError',
-    });
+    const salvage = invoke(STATE.salvageRecording, fns.salvageRecording, '$.salvage')
+      .addCatch(leftToReconciler, toReconciler)
+      .addCatch(markErrored, { errors: ['States.ALL'], resultPath: '$.salvageError' });
     salvage.next(
       new sfn.Choice(this, STATE.wasSalvaged, { stateName: STATE.wasSalvaged })
         .when(
@@ -284,15 +351,32 @@ export class WorkflowConstruct extends Construct {
       heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(props.config.recorderHeartbeatSeconds)),
       taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
       resultPath: '$.recorder',
-    })
-      .addRetry({
-        errors: RUN_TASK_RETRY_ERRORS,
-        interval: Duration.seconds(5),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.minutes(1),
-        jitterStrategy: sfn.JitterType.FULL,
-      })
+    }).addRetry({
+      errors: RUN_TASK_RETRY_ERRORS,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 5,
+      maxDelay: Duration.minutes(1),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // The launch loop: Step Functions' Retry cannot note anything between attempts, so a launch failure goes to
+    // NoteLaunchDelay, which writes why on the INVOKED recording and answers the wait, or that the window is spent.
+    const noteLaunchDelay = invoke(STATE.noteLaunchDelay, fns.noteLaunchDelay, '$.launchDelay')
+      .addCatch(leftToReconciler, toReconciler)
+      .addCatch(findTask, { errors: ['States.ALL'], resultPath: '$.failure' })
+      .next(
+        new sfn.Choice(this, STATE.launchAgain, { stateName: STATE.launchAgain })
+          .when(
+            sfn.Condition.booleanEquals('$.launchDelay.retry', true),
+            new sfn.Wait(this, STATE.waitBeforeRelaunch, {
+              stateName: STATE.waitBeforeRelaunch,
+              time: sfn.WaitTime.secondsPath('$.launchDelay.waitSeconds'),
+            }).next(runRecorder),
+          )
+          .otherwise(markErrored),
+      );
+    runRecorder
+      .addCatch(noteLaunchDelay, { errors: LAUNCH_RETRY_ERRORS, resultPath: '$.launchFailure' })
       .addCatch(
         // A recorder that reports its own failure has finished with its upload: nothing to stop or wait for.
         new sfn.Choice(this, STATE.failedByRecorder, { stateName: STATE.failedByRecorder })
@@ -372,6 +456,11 @@ export class WorkflowConstruct extends Construct {
     fns.recordEmailFailure.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
     // Leaving a live state deletes the meeting lock in the same transaction.
     fns.markErrored.allow(tableStatement(table, ['GetItem', 'UpdateItem', 'DeleteItem']));
+    fns.noteLaunchDelay.addEnvironment(
+      'LAUNCH_RETRY_WINDOW_SECONDS',
+      String(config.launchRetryWindowSeconds),
+    );
+    fns.noteLaunchDelay.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
   }
 }
 

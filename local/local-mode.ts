@@ -11,7 +11,12 @@ import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
 import { startLocalWebhooks } from './webhooks/index.js';
-import { type LocalWorkflow, startLocalWorkflow } from './workflow/index.js';
+import {
+  type LocalWorkflow,
+  parseWorkflowFaults,
+  startLocalWorkflow,
+  type WorkflowFaults,
+} from './workflow/index.js';
 import { synthesizedWorkflow } from './workflow/synthesized.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -37,6 +42,13 @@ export interface LocalModeOptions {
   readonly settings?: NodeJS.ProcessEnv;
   /** Wait state name → milliseconds (tests shorten WaitForRecorderExit). */
   readonly waitOverridesMs?: Record<string, number>;
+  /** Task state name → milliseconds before each of its retries (tests run the backoff fast). */
+  readonly retryIntervalOverridesMs?: Record<string, number | number[]>;
+  /**
+   * Task states made to fail k times with an AWS error, by state name (local/workflow/workflow-faults.ts);
+   * defaults to the `LOCAL_WORKFLOW_FAULTS` setting, e.g. `FinalizeRecording=Lambda.TooManyRequestsException*2`.
+   */
+  readonly workflowFaults?: WorkflowFaults;
   /** Recorder command line; defaults to the recorder bundled as its container runs it (built at start). */
   readonly recorderCommand?: readonly string[];
   /** Extra environment for every recorder process (timers, part size). */
@@ -114,6 +126,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       stopTimeoutMs: synthesized.stopTimeoutSeconds * 1000,
       recorderCommand,
       ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
+      ...(options.retryIntervalOverridesMs
+        ? { retryIntervalOverridesMs: options.retryIntervalOverridesMs }
+        : {}),
+      faults: options.workflowFaults ?? parseWorkflowFaults(settings.LOCAL_WORKFLOW_FAULTS),
       log,
     });
     stoppers.push(() => workflow.stop());

@@ -97,6 +97,22 @@ export interface RecordingError {
   message: string;
 }
 
+/** Why the recorder has not started yet while the workflow launches it again. */
+export const LAUNCH_DELAY_REASONS = ['capacity', 'throttled', 'task_stopped', 'service_error'] as const;
+export type LaunchDelayReason = (typeof LAUNCH_DELAY_REASONS)[number];
+
+/** Set while an INVOKED recording waits for another launch attempt of its recorder. */
+export interface LaunchDelay {
+  /** Launch attempts that failed so far. */
+  attempts: number;
+  reason: LaunchDelayReason;
+  /** What the last failure said, without ARNs, account ids or addresses. */
+  message: string;
+  /** When the first launch attempt failed. */
+  since: string;
+  nextAttemptAt: string;
+}
+
 /** The public recording object of the API contract. */
 export interface RecordingView {
   id: string;
@@ -120,10 +136,14 @@ export interface RecordingView {
   email: EmailFacts | null;
   continuationOf: string | null;
   error: RecordingError | null;
+  /** Why the recorder is not running yet (null when its launch never failed). */
+  launch: LaunchDelay | null;
 }
 
 /** The stored recording: the public object plus what only the service sees. */
-export interface Recording extends RecordingView {
+export interface Recording extends Omit<RecordingView, 'launch'> {
+  /** Absent until a launch attempt fails. */
+  launch?: LaunchDelay | null;
   clientId: string;
   /** S3 key of the file: recordings/<clientId>/<meetingId>/<recordingId>/<file name>. */
   objectKey: string;
@@ -142,7 +162,8 @@ export function toView(recording: Recording): RecordingView {
     stopRequestedAt: _stop,
     lastWarningSeconds: _warning,
     ttl: _ttl,
+    launch,
     ...view
   } = recording;
-  return view;
+  return { ...view, launch: launch ?? null };
 }

@@ -36,6 +36,7 @@ export type RecordingPatch = Partial<
     | 'email'
     | 'error'
     | 'lastWarningSeconds'
+    | 'launch'
   >
 > & { taskArn?: string };
 

@@ -9,6 +9,16 @@ export const StepInputSchema = z
     recorder: RecorderReportSchema.optional(),
     failure: WorkflowFailureSchema.optional(),
     emailFailure: WorkflowFailureSchema.optional(),
+    /** The launch error RunRecorder caught for NoteLaunchDelay. */
+    launchFailure: WorkflowFailureSchema.optional(),
+    /** NoteLaunchDelay's last answer; `retry: false` means the launch window is spent. */
+    launchDelay: z
+      .object({
+        retry: z.boolean(),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 export type StepInput = z.infer<typeof StepInputSchema>;

@@ -4,8 +4,15 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import { logger, metrics, tracer } from '../observability.js';
+import { asStepFailure } from './transient-error.js';
 
-/** A workflow step: Powertools around a function of the validated state input, every log line keyed by recording. */
+export { StepError } from './step-error.js';
+
+/**
+ * A workflow step: Powertools around a function of the validated state input, every log line keyed by
+ * recording. A dependency failure that heals (throttling, 5xx, timeout, network) leaves the step as
+ * `TransientDependencyError`, which the workflow retries, never as a verdict on the recording.
+ */
 export function workflowHandler<Input extends { recordingId: string }, Output>(
   schema: z.ZodType<Input>,
   step: (input: Input) => Promise<Output>,
@@ -13,17 +20,13 @@ export function workflowHandler<Input extends { recordingId: string }, Output>(
   return middy(async (event: unknown) => {
     const input = schema.parse(event);
     logger.appendKeys({ recordingId: input.recordingId });
-    return step(input);
+    try {
+      return await step(input);
+    } catch (error) {
+      throw asStepFailure(error);
+    }
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics));
-}
-
-/** An error whose name Step Functions matches in Retry and Catch (`ErrorEquals`). */
-export class StepError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
 }

@@ -6,9 +6,11 @@ import { WorkflowRunner } from './runner.js';
 import { startSfnServer } from './sfn-server.js';
 import type { WorkflowLambda } from './task-overrides.js';
 import { TaskError, TaskTokens } from './task-tokens.js';
+import type { WorkflowFaults } from './workflow-faults.js';
 
 export type { StateMachineDefinition } from './definition.js';
 export { RECORDER_MAIN } from './recorder-tasks.js';
+export { parseWorkflowFaults, type WorkflowFault, type WorkflowFaults } from './workflow-faults.js';
 
 export interface LocalWorkflowOptions {
   readonly definition: StateMachineDefinition;
@@ -29,6 +31,10 @@ export interface LocalWorkflowOptions {
   readonly stopTimeoutMs?: number;
   /** Wait state name → milliseconds, instead of the definition's duration. */
   readonly waitOverridesMs?: Record<string, number>;
+  /** Task state name → milliseconds before each retry, instead of the definition's backoff. */
+  readonly retryIntervalOverridesMs?: Record<string, number | number[]>;
+  /** Task states made to fail k times with an AWS error (workflow-faults.ts). */
+  readonly faults?: WorkflowFaults;
   readonly log?: (line: string) => void;
 }
 
@@ -74,6 +80,10 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     tokens,
     ...(options.log ? { log: options.log } : {}),
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
+    ...(options.retryIntervalOverridesMs
+      ? { retryIntervalOverridesMs: options.retryIntervalOverridesMs }
+      : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
     services: {
       lambda: options.loadLambda ?? workflowLambdaImporter(options.lambdaModules),
       dynamodb,

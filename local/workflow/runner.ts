@@ -1,8 +1,9 @@
 import './promise-with-resolvers.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { prepareDefinition, type StateMachineDefinition } from './definition.js';
-import { type TaskServices, taskOverrides } from './task-overrides.js';
+import { type TaskServices, taskOverrides, taskStateKinds } from './task-overrides.js';
 import type { TaskTokens } from './task-tokens.js';
+import { checkWorkflowFaults, FaultPlan, type WorkflowFaults } from './workflow-faults.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
@@ -19,6 +20,8 @@ export interface Execution {
   cause?: string;
   /** Settles when the execution ends. */
   readonly done: Promise<void>;
+  /** The faults this execution was given, and how many it met so far. */
+  readonly faults?: FaultPlan;
 }
 
 export class WorkflowError extends Error {
@@ -43,6 +46,10 @@ export interface WorkflowRunnerOptions {
   readonly log?: (line: string) => void;
   /** Wait state name → milliseconds. */
   readonly waitOverridesMs?: Record<string, number>;
+  /** Task state name → the pause before each retry in milliseconds (one number, or one per retrier), without jitter. */
+  readonly retryIntervalOverridesMs?: Record<string, number | number[]>;
+  /** Task states made to fail k times (workflow-faults.ts), for every execution or chosen per execution. */
+  readonly faults?: WorkflowFaults;
 }
 
 /**
@@ -61,8 +68,18 @@ export class WorkflowRunner {
     this.machine = new StateMachine(this.definition as never, {
       validationOptions: { checkArn: false, checkPaths: true },
     });
-    // Fail now, not at the first execution, when a state cannot run locally.
+    // Fail now, not at the first execution, when a state cannot run locally or a fault names no Task state.
     taskOverrides(this.definition, options.services, 'validation');
+    if (Array.isArray(options.faults)) checkWorkflowFaults(options.faults, taskStateKinds(this.definition));
+  }
+
+  private faultPlan(name: string, input: unknown): FaultPlan | undefined {
+    const { faults } = this.options;
+    if (!faults) return undefined;
+    const chosen = typeof faults === 'function' ? faults({ name, input }) : faults;
+    if (chosen.length === 0) return undefined;
+    checkWorkflowFaults(chosen, taskStateKinds(this.definition));
+    return new FaultPlan(chosen);
   }
 
   start(stateMachineArn: string, name: string | undefined, input: string | undefined): Execution {
@@ -86,14 +103,19 @@ export class WorkflowRunner {
       throw new WorkflowError('InvalidExecutionInput', 'Invalid State Machine Execution Input');
     }
     const startDate = new Date();
+    const faults = this.faultPlan(executionName, parsed);
     const run = this.machine.run(parsed as never, {
       overrides: {
         taskResourceLocalHandlers: taskOverrides(
           this.options.definition,
           this.options.services,
           executionName,
+          faults,
         ) as never,
         ...(this.options.waitOverridesMs ? { waitTimeOverrides: this.options.waitOverridesMs } : {}),
+        ...(this.options.retryIntervalOverridesMs
+          ? { retryIntervalOverrides: this.options.retryIntervalOverridesMs }
+          : {}),
       },
       context: {
         Execution: { Id: executionArn, Name: executionName, StartTime: startDate.toISOString() },
@@ -111,6 +133,7 @@ export class WorkflowRunner {
       input: input ?? '{}',
       startDate,
       status: 'RUNNING',
+      ...(faults ? { faults } : {}),
       done: run.result.then(
         (output: unknown) => {
           this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });

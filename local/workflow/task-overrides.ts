@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { lambdaContext } from '../api/lambda-context.js';
 import { type StateMachineDefinition, taskKind, taskStates, withoutLocalFields } from './definition.js';
 import { TaskError } from './task-tokens.js';
+import type { FaultPlan } from './workflow-faults.js';
 
 export type WorkflowLambda = (event: never, context: Context) => Promise<unknown>;
 
@@ -27,11 +28,25 @@ type Override = (input: unknown) => Promise<unknown>;
 
 const LAMBDA_TIMEOUT_MS = 15 * 60 * 1000;
 
-/** Local implementations of every Task state, by state name, for `taskResourceLocalHandlers`. */
+/** Which Task states run a Lambda (the only ones whose dependencies a fault can reach). */
+export function taskStateKinds(definition: StateMachineDefinition): Map<string, 'lambda' | 'other'> {
+  return new Map(
+    taskStates(definition).map(([name, state]) => {
+      const kind = taskKind(state.Resource);
+      return [name, kind === 'lambda-invoke' || kind === 'lambda-function' ? 'lambda' : 'other'];
+    }),
+  );
+}
+
+/**
+ * Local implementations of every Task state, by state name, for `taskResourceLocalHandlers`. With a fault
+ * plan, each invocation first asks it whether to fail instead (workflow-faults.ts).
+ */
 export function taskOverrides(
   definition: StateMachineDefinition,
   services: TaskServices,
   executionName: string,
+  faults?: FaultPlan,
 ): Record<string, Override> {
   const overrides: Record<string, Override> = {};
   for (const [stateName, state] of taskStates(definition)) {
@@ -95,6 +110,8 @@ export function taskOverrides(
       default:
         throw new Error(`state ${stateName}: local mode cannot run resource ${state.Resource}`);
     }
+    const run = overrides[stateName];
+    if (faults && run) overrides[stateName] = (input) => faults.run(stateName, () => run(input));
   }
   return overrides;
 }

@@ -6,6 +6,7 @@ import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
 import { type StoredEmail, storedEmails } from '../../local/demo/ses-mail.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
+import type { WorkflowFaults } from '../../local/workflow/index.js';
 
 export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 };
 
@@ -25,6 +26,8 @@ export async function startTestLocalMode(
     waitOverridesMs?: Record<string, number>;
     recorderEnv?: Record<string, string>;
     recorderCommand?: readonly string[];
+    retryIntervalOverridesMs?: Record<string, number | number[]>;
+    workflowFaults?: WorkflowFaults;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -36,6 +39,10 @@ export async function startTestLocalMode(
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
     ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
+    ...(options.retryIntervalOverridesMs
+      ? { retryIntervalOverridesMs: options.retryIntervalOverridesMs }
+      : {}),
+    ...(options.workflowFaults ? { workflowFaults: options.workflowFaults } : {}),
     ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
   });
 }

@@ -106,6 +106,25 @@ describe('webhooks and alarms', () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
   });
 
+  it('alarms when the workflow gives a recording up to the reconciler: MarkErroredFailed, LeftToReconciler', () => {
+    const workflowLogs = logicalId(s.assertions, 'AWS::Logs::LogGroup', 'WorkflowLogs');
+    for (const error of ['MarkErroredFailed', 'LeftToReconciler']) {
+      s.assertions.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: workflowLogs },
+        FilterPattern: `{ ($.type = "ExecutionFailed") && ($.details.error = "${error}") }`,
+        MetricTransformations: [
+          { MetricName: `Workflow${error}`, MetricNamespace: 'MeetingRecorder', MetricValue: '1' },
+        ],
+      });
+      s.assertions.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: `Workflow${error}`,
+        Namespace: 'MeetingRecorder',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
   it('the alarm topic is encrypted, TLS only, and mails the alarm address', () => {
     s.assertions.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     s.assertions.hasResourceProperties('AWS::SNS::Subscription', {

@@ -70,6 +70,7 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
       NotifyHost: () => ({ recordingId: INPUT.recordingId }),
       RecordEmailFailure: () => ({}),
       MarkErrored: () => ({}),
+      NoteLaunchDelay: () => ({ retry: true, waitSeconds: 1, attempts: 1 }),
     };
     const handlers = Object.fromEntries(
       Object.entries({ ...defaults, ...overrides }).map(([name, handler]) => [name, record(name, handler)]),
@@ -82,8 +83,10 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
         context: { Task: { Token: 'task-token-1' } } as never,
         overrides: {
           taskResourceLocalHandlers: handlers as never,
-          waitTimeOverrides: { WaitForRecorderExit: 0 },
-          retryIntervalOverrides: { RunRecorder: 0, NotifyHost: 0 },
+          waitTimeOverrides: { WaitForRecorderExit: 0, WaitBeforeRelaunch: 0 },
+          retryIntervalOverrides: Object.fromEntries(
+            [...Object.keys(defaults), 'RunRecorder'].map((name) => [name, 0]),
+          ),
         },
       },
     );
@@ -133,6 +136,113 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
     expect(status).toBe('SUCCEEDED');
     expect(calls.RunRecorder).toHaveLength(3);
     expect(calls.FindRecorderTask).toBeUndefined();
+  });
+
+  it('launch loop: capacity, throttled lookups, a task stopped early: noted, waited, launched again', async () => {
+    let attempts = 0;
+    const failures = [
+      new NamedError('AmazonECS.Unknown', 'Capacity is unavailable at this time'),
+      new NamedError('ECS.InvalidParameterException', 'Rate exceeded'),
+      new NamedError('Recorder.StoppedBeforeRecording', 'CannotPullContainerError'),
+    ];
+    const { status, calls } = await run({
+      RunRecorder: () => {
+        const failure = failures[attempts++];
+        if (failure) throw failure;
+        return REPORT;
+      },
+      NoteLaunchDelay: () => ({ retry: true, waitSeconds: 3, attempts }),
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(calls.RunRecorder).toHaveLength(4);
+    expect(calls.NoteLaunchDelay?.map((input) => (input.launchFailure as Json).Error)).toEqual([
+      'AmazonECS.Unknown',
+      'ECS.InvalidParameterException',
+      'Recorder.StoppedBeforeRecording',
+    ]);
+    expect(calls.FindRecorderTask).toBeUndefined();
+    expect(calls.MarkErrored).toBeUndefined();
+    expect(calls.FinalizeRecording).toHaveLength(1);
+  });
+
+  it('launch window spent: MarkErrored with the launch decision, then Fail', async () => {
+    const giveUp = { retry: false, attempts: 7, error: { code: 'launch_failed', message: 'no capacity' } };
+    const { status, calls } = await run({
+      RunRecorder: () => {
+        throw new NamedError('AmazonECS.Unknown', 'Capacity is unavailable at this time');
+      },
+      NoteLaunchDelay: () => giveUp,
+    });
+    expect(status).toBe('FAILED');
+    expect(calls.RunRecorder).toHaveLength(1);
+    expect(calls.MarkErrored?.[0]).toMatchObject({ launchDelay: giveUp });
+  });
+
+  it('NoteLaunchDelay finding the recording no longer INVOKED sends it down the salvage path', async () => {
+    const { calls } = await run({
+      RunRecorder: () => {
+        throw new NamedError('Recorder.StoppedBeforeRecording', 'essential container exited');
+      },
+      NoteLaunchDelay: () => {
+        throw new NamedError('NotWaitingForLaunch', 'Recording is RECORDING, not INVOKED.');
+      },
+    });
+    expect(calls.FindRecorderTask).toHaveLength(1);
+    expect(calls.SalvageRecording?.[0]).toMatchObject({ failure: { Error: 'NotWaitingForLaunch' } });
+  });
+
+  it.each([
+    'Lambda.TooManyRequestsException',
+    'Lambda.ServiceException',
+    'Lambda.Unknown',
+    'TransientDependencyError',
+  ])('%s on every Lambda step is retried and the recording ends as if nothing happened', async (name) => {
+    const failed: Record<string, number> = {};
+    const failOnce = (stateName: string, result: unknown) => () => {
+      failed[stateName] = (failed[stateName] ?? 0) + 1;
+      if (failed[stateName] === 1) throw new NamedError(name);
+      return result;
+    };
+    const { status, calls } = await run({
+      RunRecorder: () => {
+        throw new NamedError('States.HeartbeatTimeout');
+      },
+      SalvageRecording: failOnce('SalvageRecording', { salvaged: true, report: REPORT }),
+      FinalizeRecording: failOnce('FinalizeRecording', { status: 'UPLOADED' }),
+      NotifyHost: failOnce('NotifyHost', { recordingId: 'rec_01' }),
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(calls.SalvageRecording).toHaveLength(2);
+    expect(calls.FinalizeRecording).toHaveLength(2);
+    expect(calls.NotifyHost).toHaveLength(2);
+    expect(calls.MarkErrored).toBeUndefined();
+    expect(calls.RecordEmailFailure).toBeUndefined();
+  });
+
+  it('a step still failing on what heals after every retry leaves the recording live for the reconciler', async () => {
+    const { status, error, calls } = await run({
+      FinalizeRecording: () => {
+        throw new NamedError('TransientDependencyError', 'SlowDown: Please reduce your request rate.');
+      },
+    });
+    expect(status).toBe('FAILED');
+    expect((error?.cause as Error | undefined)?.name).toBe('LeftToReconciler');
+    expect(calls.FinalizeRecording).toHaveLength(12);
+    expect(calls.MarkErrored).toBeUndefined();
+  });
+
+  it('MarkErrored failing for good ends in MarkErroredFailed, not RecordingErrored', async () => {
+    const { status, error, calls } = await run({
+      RunRecorder: () => {
+        throw new NamedError('Recorder.BrowserFailed', 'chromium exited');
+      },
+      MarkErrored: () => {
+        throw new NamedError('Lambda.TooManyRequestsException', 'Rate exceeded');
+      },
+    });
+    expect(status).toBe('FAILED');
+    expect((error?.cause as Error | undefined)?.name).toBe('MarkErroredFailed');
+    expect(calls.MarkErrored).toHaveLength(12);
   });
 
   it('heartbeat lost: the task is looked up, stopped, given its window, then salvaged and finalized as partial', async () => {

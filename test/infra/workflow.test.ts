@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDefinitionString, type StateMachineDefinition } from '../../lib/synth-for-local.js';
+import { LAMBDA_RETRY_ERRORS } from '../../lib/workflow-construct.js';
 import { logicalId, SYNTH_TIMEOUT, type Synthesized, statementsOfRole, synth } from './helpers.js';
 
 type State = Record<string, unknown> & { Type: string };
@@ -62,6 +63,11 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
         'Done',
         'MarkErrored',
         'RecordingErrored',
+        'NoteLaunchDelay',
+        'LaunchAgain',
+        'WaitBeforeRelaunch',
+        'MarkErroredFailed',
+        'LeftToReconciler',
       ].sort(),
     );
   });
@@ -112,6 +118,19 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
       }),
     ]);
     expect(run.Catch).toEqual([
+      {
+        ErrorEquals: [
+          'AmazonECS.Unknown',
+          'ECS.InvalidParameterException',
+          'ECS.AmazonECSException',
+          'ECS.ServerException',
+          'ECS.ThrottlingException',
+          'ECS.LimitExceededException',
+          'Recorder.StoppedBeforeRecording',
+        ],
+        ResultPath: '$.launchFailure',
+        Next: 'NoteLaunchDelay',
+      },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FailedByRecorder' },
     ]);
     expect(state('FailedByRecorder')).toEqual({
@@ -119,6 +138,67 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
       Choices: [{ Variable: '$.failure.Error', StringMatches: 'Recorder.*', Next: 'SalvageRecording' }],
       Default: 'FindRecorderTask',
     });
+  });
+
+  it('launch loop: NoteLaunchDelay answers the wait, WaitBeforeRelaunch waits it, RunRecorder again; give up → MarkErrored', () => {
+    expect(state('NoteLaunchDelay')).toMatchObject({
+      ResultPath: '$.launchDelay',
+      Next: 'LaunchAgain',
+      Catch: [
+        { ErrorEquals: LAMBDA_RETRY_ERRORS, ResultPath: '$.transientFailure', Next: 'LeftToReconciler' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FindRecorderTask' },
+      ],
+    });
+    expect(state('LaunchAgain')).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.launchDelay.retry', BooleanEquals: true, Next: 'WaitBeforeRelaunch' }],
+      Default: 'MarkErrored',
+    });
+    expect(state('WaitBeforeRelaunch')).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.launchDelay.waitSeconds',
+      Next: 'RunRecorder',
+    });
+    const fn = logicalId(s.assertions, 'AWS::Lambda::Function', 'WorkflowNoteLaunchDelayFunction');
+    expect(s.template.Resources[fn]?.Properties?.Environment).toMatchObject({
+      Variables: { LAUNCH_RETRY_WINDOW_SECONDS: '600' },
+    });
+  });
+
+  it('every Lambda step retries throttling, service faults, timeouts and transient dependencies with full jitter', () => {
+    for (const name of Object.keys(s.lambdaStates)) {
+      const retry = state(name).Retry as Record<string, unknown>[];
+      expect(retry[0], name).toEqual({
+        ErrorEquals: LAMBDA_RETRY_ERRORS,
+        IntervalSeconds: 5,
+        MaxAttempts: 11,
+        BackoffRate: 2,
+        MaxDelaySeconds: 180,
+        JitterStrategy: 'FULL',
+      });
+      expect(retry[0]?.ErrorEquals).toEqual(
+        expect.arrayContaining(['Lambda.TooManyRequestsException', 'TransientDependencyError']),
+      );
+    }
+    // With full jitter each wait is uniform up to its nominal value: ≈ 20 min at most, ≈ 10 on average.
+    const retry = state('FinalizeRecording').Retry as { MaxAttempts: number }[];
+    const nominal = Array.from({ length: retry[0]?.MaxAttempts ?? 0 }, (_, k) => Math.min(180, 5 * 2 ** k));
+    expect(nominal.reduce((a, b) => a + b, 0)).toBe(1215);
+  });
+
+  it('a step out of retries on what heals leaves the recording to the reconciler; MarkErrored failing has its own Fail', () => {
+    for (const name of ['SalvageRecording', 'FinalizeRecording']) {
+      expect((state(name).Catch as unknown[])[0], name).toEqual({
+        ErrorEquals: LAMBDA_RETRY_ERRORS,
+        ResultPath: '$.transientFailure',
+        Next: 'LeftToReconciler',
+      });
+    }
+    expect(state('LeftToReconciler')).toMatchObject({ Type: 'Fail', Error: 'LeftToReconciler' });
+    expect(state('MarkErrored').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.markErroredFailure', Next: 'MarkErroredFailed' },
+    ]);
+    expect(state('MarkErroredFailed')).toMatchObject({ Type: 'Fail', Error: 'MarkErroredFailed' });
   });
 
   it('stops the recorder task itself: taskArn from DynamoDB, ecs:stopTask, errors caught, then its SIGTERM window', () => {
@@ -149,10 +229,11 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
   });
 
   it('salvages or marks ERRORED', () => {
-    expect(state('SalvageRecording')).toMatchObject({
-      ResultPath: '$.salvage',
-      Next: 'WasSalvaged',
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.salvageError', Next: 'MarkErrored' }],
+    expect(state('SalvageRecording')).toMatchObject({ ResultPath: '$.salvage', Next: 'WasSalvaged' });
+    expect((state('SalvageRecording').Catch as unknown[])[1]).toEqual({
+      ErrorEquals: ['States.ALL'],
+      ResultPath: '$.salvageError',
+      Next: 'MarkErrored',
     });
     expect(state('WasSalvaged')).toEqual({
       Type: 'Choice',
@@ -170,9 +251,11 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
   });
 
   it('finalizes, then notifies the host with retries on SES throttling; a permanent failure is recorded', () => {
-    expect(state('FinalizeRecording')).toMatchObject({
-      Next: 'NotifyHost',
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'MarkErrored' }],
+    expect(state('FinalizeRecording')).toMatchObject({ Next: 'NotifyHost' });
+    expect((state('FinalizeRecording').Catch as unknown[])[1]).toEqual({
+      ErrorEquals: ['States.ALL'],
+      ResultPath: '$.failure',
+      Next: 'MarkErrored',
     });
     const notify = state('NotifyHost');
     expect(notify).toMatchObject({
@@ -182,9 +265,9 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     expect(notify.Retry).toContainEqual({
       ErrorEquals: ['EmailThrottled', 'EmailTransient'],
       IntervalSeconds: 5,
-      MaxAttempts: 6,
+      MaxAttempts: 14,
       BackoffRate: 2,
-      MaxDelaySeconds: 120,
+      MaxDelaySeconds: 300,
       JitterStrategy: 'FULL',
     });
     expect(state('RecordEmailFailure')).toMatchObject({ ResultPath: null, Next: 'Done' });
@@ -198,6 +281,7 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
       NotifyHost: 'workflow/notify-host',
       RecordEmailFailure: 'workflow/record-email-failure',
       MarkErrored: 'workflow/mark-errored',
+      NoteLaunchDelay: 'workflow/note-launch-delay',
     });
     for (const name of Object.keys(s.lambdaStates)) {
       expect(state(name).Resource).toMatch(/^\$\{Workflow\w+Function\w+\.Arn\}$/);

@@ -26,12 +26,15 @@ function snakeCase(name: string): string {
 export const handler = workflowHandler(StepInputSchema, async (input) => {
   const failure = input.failure;
   const known = failure ? CAUSES[failure.Error] : undefined;
-  const error = known ?? {
-    code: failure?.Error.startsWith('Recorder.')
-      ? snakeCase(failure.Error.slice('Recorder.'.length))
-      : 'recorder_failed',
-    message: (failure?.Cause ?? 'The recorder failed before anything was uploaded.').slice(0, 500),
-  };
+  // NoteLaunchDelay gave up: the recorder never started.
+  const launchFailed = input.launchDelay?.retry === false ? input.launchDelay.error : undefined;
+  const error = launchFailed ??
+    known ?? {
+      code: failure?.Error.startsWith('Recorder.')
+        ? snakeCase(failure.Error.slice('Recorder.'.length))
+        : 'recorder_failed',
+      message: (failure?.Cause ?? 'The recorder failed before anything was uploaded.').slice(0, 500),
+    };
   try {
     const before = await store.get(input.recordingId);
     const recording = await store.transition(input.recordingId, 'ERRORED', {
