@@ -10,6 +10,7 @@ import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
+import { taskStoppedTarget } from './recovery.js';
 import { startLocalWebhooks } from './webhooks/index.js';
 import { type LocalWorkflow, startLocalWorkflow } from './workflow/index.js';
 import { synthesizedWorkflow } from './workflow/synthesized.js';
@@ -114,6 +115,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       stopTimeoutMs: synthesized.stopTimeoutSeconds * 1000,
       recorderCommand,
       ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
+      onTaskStopped: taskStoppedTarget(log),
       log,
     });
     stoppers.push(() => workflow.stop());
