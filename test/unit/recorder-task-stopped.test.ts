@@ -153,16 +153,14 @@ describe('sfnTaskFailer', () => {
   });
 
   it('throws anything else, so that EventBridge delivers the event again', async () => {
-    sfn
-      .on(SendTaskFailureCommand)
-      .rejects(
-        new SFNServiceException({
-          name: 'ThrottlingException',
-          $fault: 'client',
-          message: 'slow down',
-          $metadata: {},
-        }),
-      );
+    sfn.on(SendTaskFailureCommand).rejects(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        message: 'slow down',
+        $metadata: {},
+      }),
+    );
     await expect(fail()).rejects.toThrow('slow down');
   });
 });
