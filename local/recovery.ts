@@ -37,3 +37,38 @@ export function taskStoppedTarget(log: (line: string) => void): (event: EcsTaskS
     })();
   };
 }
+
+export interface LocalReconciler {
+  stop(): Promise<void>;
+}
+
+/** The reconciler's schedule, locally: the same handler every `intervalMs`, one run at a time. */
+export function startLocalReconciler(intervalMs: number, log: (line: string) => void): LocalReconciler {
+  const load = importHandler('reconcile-recordings');
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const runOnce = async () => {
+    try {
+      const result = (await (
+        await load()
+      )({} as never, lambdaContext('reconcile-recordings', 300_000))) as {
+        outcomes: Record<string, string>;
+      };
+      const acted = Object.entries(result.outcomes).filter(([, outcome]) => outcome !== 'leave');
+      if (acted.length > 0) log(`reconcile-recordings: ${JSON.stringify(Object.fromEntries(acted))}`);
+    } catch (error) {
+      log(`reconcile-recordings failed: ${String(error)}`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = running.then(runOnce);
+  }, intervalMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
