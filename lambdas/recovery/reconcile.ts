@@ -18,7 +18,7 @@ export interface ReconcileSettings {
   readonly stopWindowSeconds: number;
   /** Seconds salvage, finalize and their retries may take. */
   readonly stepsAllowanceSeconds: number;
-  /** A recording this young may be waiting for its StartExecution: the start route's own time. */
+  /** A recording this young without an execution may be waiting for its StartExecution (the start route's time). */
   readonly startGraceSeconds: number;
   /** Recovery executions per recording before the reconciler marks it ERRORED itself. */
   readonly maxRecoveries: number;
@@ -70,10 +70,10 @@ export function decide(input: {
 }): Decision {
   const { recording, main, recoveries, now, settings } = input;
   if (!recording || !isLive(recording.status)) return { action: 'release-lock' };
-  if (now < Date.parse(recording.createdAt) + settings.startGraceSeconds * 1000) {
+  const last = recoveries.at(-1);
+  if (!main && !last && now < Date.parse(recording.createdAt) + settings.startGraceSeconds * 1000) {
     return { action: 'leave', reason: 'starting' };
   }
-  const last = recoveries.at(-1);
   const running = [main, ...recoveries].filter((execution) => execution?.status === 'RUNNING');
   if (last?.status === 'RUNNING') {
     const recoveryDeadline =
