@@ -43,11 +43,12 @@ describe('decide', () => {
     expect(at(minutes(1), { recording: undefined })).toEqual({ action: 'release-lock' });
   });
 
-  it('leaves a recording young enough to be waiting for its StartExecution', () => {
+  it('leaves a recording young enough to be waiting for its StartExecution, not one whose execution ended', () => {
     expect(at(minutes(1), { recording: recording('INVOKED') })).toEqual({
       action: 'leave',
       reason: 'starting',
     });
+    expect(at(minutes(1), { main: main('ABORTED') })).toEqual({ action: 'recover', attempt: 1, stop: [] });
   });
 
   it('leaves a running workflow within the deadline', () => {
