@@ -139,6 +139,13 @@ export interface RecordingConfig {
    */
   readonly webhookMaxAttempts: number;
   /**
+   * Minutes between two runs of the reconciler (context `reconcileIntervalMinutes`), 1–60: it drives every live
+   * recording whose workflow no longer runs, or that is past its deadline, to UPLOADED (partial) or ERRORED
+   * and frees its meeting. A meeting a lost workflow holds is free again within this time.
+   * @default 5
+   */
+  readonly reconcileIntervalMinutes: number;
+  /**
    * What `cdk destroy` does with the bucket, table, keys and logs (context `removalPolicy`): `retain` or `destroy`.
    * @default 'retain'
    */
@@ -186,6 +193,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   recorderWebRtcUdp: true,
   webhooksEnabled: true,
   webhookMaxAttempts: 8,
+  reconcileIntervalMinutes: 5,
   removalPolicy: 'retain',
   serverAccessLogs: true,
   apiRateLimit: 50,
@@ -212,6 +220,7 @@ export const CONFIG_KEYS = [
   'recorderWebRtcUdp',
   'webhooksEnabled',
   'webhookMaxAttempts',
+  'reconcileIntervalMinutes',
   'removalPolicy',
   'alarmEmail',
   'serverAccessLogs',
@@ -385,6 +394,12 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
     recorderWebRtcUdp: bool('recorderWebRtcUdp', CONFIG_DEFAULTS.recorderWebRtcUdp && !present('vpcId')),
     webhooksEnabled: bool('webhooksEnabled', CONFIG_DEFAULTS.webhooksEnabled),
     webhookMaxAttempts: int('webhookMaxAttempts', CONFIG_DEFAULTS.webhookMaxAttempts, 1, 20),
+    reconcileIntervalMinutes: int(
+      'reconcileIntervalMinutes',
+      CONFIG_DEFAULTS.reconcileIntervalMinutes,
+      1,
+      60,
+    ),
     removalPolicy: oneOf('removalPolicy', REMOVAL_POLICIES, CONFIG_DEFAULTS.removalPolicy),
     ...optional('alarmEmail', text('alarmEmail', EMAIL, 'an email address')),
     serverAccessLogs: bool('serverAccessLogs', CONFIG_DEFAULTS.serverAccessLogs),

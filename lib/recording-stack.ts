@@ -10,6 +10,7 @@ import { type LambdaFunction, REPO_ROOT } from './lambda-function.js';
 import { MonitoringConstruct } from './monitoring-construct.js';
 import { NotificationsConstruct } from './notifications-construct.js';
 import { RecorderConstruct } from './recorder-construct.js';
+import { RecoveryConstruct } from './recovery-construct.js';
 import { StorageConstruct } from './storage-construct.js';
 import { WebhooksConstruct } from './webhooks-construct.js';
 import { WorkflowConstruct } from './workflow-construct.js';
@@ -27,6 +28,7 @@ export class RecordingStack extends Stack {
   readonly recorder: RecorderConstruct;
   readonly api: ApiConstruct;
   readonly workflow: WorkflowConstruct;
+  readonly recovery: RecoveryConstruct;
   readonly webhooks?: WebhooksConstruct;
   readonly monitoring: MonitoringConstruct;
 
@@ -68,6 +70,13 @@ export class RecordingStack extends Stack {
       logRetention,
     });
     this.recorder.allowTaskResponses(this.workflow.stateMachine);
+    this.recovery = new RecoveryConstruct(this, 'Recovery', {
+      config,
+      table,
+      stateMachine: this.workflow.stateMachine,
+      cluster: this.recorder.cluster,
+      logRetention,
+    });
     this.api.addRoutes({
       bucket,
       bucketKey,
@@ -83,6 +92,8 @@ export class RecordingStack extends Stack {
       this.api.authorizerFunction,
       ...this.api.routeFunctions.values(),
       ...Object.values(this.workflow.functions),
+      this.recovery.taskStoppedFunction,
+      this.recovery.reconcileFunction,
       ...(this.webhooks ? [this.webhooks.streamFunction, this.webhooks.deliverFunction] : []),
     ];
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {

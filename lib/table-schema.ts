@@ -9,6 +9,8 @@ export const TABLE_SCHEMA = {
   indexes: {
     byMeeting: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     byClient: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Sparse: only meeting locks carry its keys, and a lock exists exactly while its recording is live. */
+    byLive: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
 } as const;
 

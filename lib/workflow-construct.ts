@@ -19,6 +19,7 @@ import { RECORDINGS_PREFIX } from './storage-construct.js';
 
 /** State names: part of the contract (docs/internals.md); local mode overrides tasks by these names. */
 export const STATE = {
+  isRecovery: 'IsRecovery',
   runRecorder: 'RunRecorder',
   failedByRecorder: 'FailedByRecorder',
   findRecorderTask: 'FindRecorderTask',
@@ -385,7 +386,19 @@ export class WorkflowConstruct extends Construct {
         { errors: ['States.ALL'], resultPath: '$.failure' },
       );
 
-    return runRecorder.next(finalize);
+    runRecorder.next(finalize);
+
+    // 0. The reconciler starts a recovery execution (`recover: true`) for a recording whose workflow was
+    // lost: it skips the launch and goes the failure path, so every step and retry of it applies.
+    return new sfn.Choice(this, STATE.isRecovery, { stateName: STATE.isRecovery })
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.recover'),
+          sfn.Condition.booleanEquals('$.recover', true),
+        ),
+        findTask,
+      )
+      .otherwise(runRecorder);
   }
 
   private stopTaskResource(cluster: ecs.ICluster): string {

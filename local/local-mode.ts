@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CONFIG_DEFAULTS } from '../lib/config.js';
 import { bundleRecorder } from '../recorder-container/bundle.js';
 import { type ApiKeySpec, putApiKey, type SeededApiKey } from './api-keys.js';
 import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
+import { startLocalReconciler, taskStoppedTarget } from './recovery.js';
 import { startLocalWebhooks } from './webhooks/index.js';
 import {
   type LocalWorkflow,
@@ -53,6 +55,10 @@ export interface LocalModeOptions {
   readonly recorderCommand?: readonly string[];
   /** Extra environment for every recorder process (timers, part size). */
   readonly recorderEnv?: Record<string, string>;
+  /** The workflow's HeartbeatSeconds; default 60 (no image to pull here). */
+  readonly recorderHeartbeatSeconds?: number;
+  /** How often the reconciler runs; default the deployment's reconcileIntervalMinutes. */
+  readonly reconcileIntervalMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -106,7 +112,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         ...(settings.LINK_MODE ? { linkMode: settings.LINK_MODE } : {}),
         // No image to pull here: the recorder starts in seconds, so a lost one is noticed after 60 s
         // instead of the deployed default, which leaves room for Fargate's image pull.
-        recorderHeartbeatSeconds: 60,
+        recorderHeartbeatSeconds: options.recorderHeartbeatSeconds ?? 60,
       },
     );
     const recorderCommand = options.recorderCommand ?? (await bundledRecorderCommand(stoppers));
@@ -130,6 +136,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         ? { retryIntervalOverridesMs: options.retryIntervalOverridesMs }
         : {}),
       faults: options.workflowFaults ?? parseWorkflowFaults(settings.LOCAL_WORKFLOW_FAULTS),
+      onTaskStopped: taskStoppedTarget(log),
       log,
     });
     stoppers.push(() => workflow.stop());
@@ -164,6 +171,12 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       AWS_ENDPOINT_URL_SQS: webhooks.sqsEndpoint,
       WEBHOOK_QUEUE_URL: webhooks.queueUrl,
     });
+
+    const reconciler = startLocalReconciler(
+      options.reconcileIntervalMs ?? CONFIG_DEFAULTS.reconcileIntervalMinutes * 60_000,
+      log,
+    );
+    stoppers.push(() => reconciler.stop());
 
     const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
     stoppers.push(() => demo.stop());

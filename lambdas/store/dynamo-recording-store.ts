@@ -37,6 +37,8 @@ const idempotencyKey = (clientId: string, key: string) => ({
 });
 export const meetingIndexKey = (clientId: string, meetingId: string) => `MEETING#${clientId}#${meetingId}`;
 export const clientIndexKey = (clientId: string) => `CLIENT#${clientId}`;
+/** The one partition of the byLive index: every meeting lock, oldest recording first. */
+export const LIVE_INDEX_KEY = 'LIVE';
 
 /** Builds `SET #a = :a, ...` from an object, with names and values for an UpdateExpression. */
 function setClause(fields: Record<string, unknown>, prefix = 'f') {
@@ -100,6 +102,8 @@ function stripKeys(item: Record<string, unknown>): Recording & { taskArn?: strin
     gsi1sk: _g1s,
     gsi2pk: _g2p,
     gsi2sk: _g2s,
+    gsi3pk: _g3p,
+    gsi3sk: _g3s,
     type: _type,
     ...rest
   } = item;
@@ -138,6 +142,8 @@ export class DynamoRecordingStore implements RecordingStore {
             ...lockKey(recording.clientId, recording.meetingId),
             type: 'lock',
             recordingId: recording.id,
+            gsi3pk: LIVE_INDEX_KEY,
+            gsi3sk: sortKey,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,

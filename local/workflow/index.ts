@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from './definition.js';
 import { handlerModuleName } from './definition.js';
-import { containerEnvironment, RecorderTasks } from './recorder-tasks.js';
+import { containerEnvironment, type EcsTaskStoppedEvent, RecorderTasks } from './recorder-tasks.js';
 import { WorkflowRunner } from './runner.js';
 import { startSfnServer } from './sfn-server.js';
 import type { WorkflowLambda } from './task-overrides.js';
@@ -9,7 +9,7 @@ import { TaskError, TaskTokens } from './task-tokens.js';
 import type { WorkflowFaults } from './workflow-faults.js';
 
 export type { StateMachineDefinition } from './definition.js';
-export { RECORDER_MAIN } from './recorder-tasks.js';
+export { type EcsTaskStoppedEvent, LOCAL_CLUSTER_ARN, RECORDER_MAIN } from './recorder-tasks.js';
 export { parseWorkflowFaults, type WorkflowFault, type WorkflowFaults } from './workflow-faults.js';
 
 export interface LocalWorkflowOptions {
@@ -35,6 +35,8 @@ export interface LocalWorkflowOptions {
   readonly retryIntervalOverridesMs?: Record<string, number | number[]>;
   /** Task states made to fail k times with an AWS error (workflow-faults.ts). */
   readonly faults?: WorkflowFaults;
+  /** Where the ECS task state-change events of stopped recorders go (EventBridge's rule, locally). */
+  readonly onTaskStopped?: (event: EcsTaskStoppedEvent) => void;
   readonly log?: (line: string) => void;
 }
 
@@ -72,6 +74,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     ...(options.taskDefinitionEnv ? { taskDefinitionEnv: options.taskDefinitionEnv } : {}),
     ...(options.recorderCommand ? { command: options.recorderCommand } : {}),
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
+    ...(options.onTaskStopped ? { onTaskStopped: options.onTaskStopped } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const runner = new WorkflowRunner({
@@ -87,17 +90,20 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     services: {
       lambda: options.loadLambda ?? workflowLambdaImporter(options.lambdaModules),
       dynamodb,
-      runTaskAndWait: async ({ parameters, heartbeatSeconds }) => {
+      runTaskAndWait: async ({ parameters, heartbeatSeconds, executionName }) => {
         const token = containerEnvironment(parameters).TASK_TOKEN;
         if (!token)
           throw new TaskError('States.Runtime', 'RunRecorder passes no TASK_TOKEN to the container');
         const outcome = tokens.wait(token, heartbeatSeconds);
-        // The execution may end first (TimeoutSecondsPath, abort): nobody awaits the outcome then.
+        // The execution may end first (TimeoutSecondsPath, abort): nobody awaits the outcome then, and
+        // the token is dead, as in Step Functions.
         outcome.catch(() => {});
+        const executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+        setImmediate(() => void runner.describe(executionArn).done.then(() => tokens.abandon(token)));
         recorders.launch(parameters);
         return outcome;
       },
-      stopTask: async (taskArn) => recorders.stop(taskArn),
+      stopTask: async (taskArn, reason) => recorders.stop(taskArn, reason),
     },
   });
   const server = await startSfnServer({ port: options.port, runner, tokens });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type GroupProcess, spawnGroup } from '../emulators/process-group.js';
@@ -15,7 +16,36 @@ export interface RecorderTasksOptions {
   readonly env: Record<string, string>;
   /** ECS sends SIGKILL this long after SIGTERM (the task definition's stopTimeout, default 30 s). */
   readonly stopTimeoutMs?: number;
+  /** Receives the "ECS Task State Change" event ECS sends to EventBridge when a task has stopped. */
+  readonly onTaskStopped?: (event: EcsTaskStoppedEvent) => void;
   readonly log?: (line: string) => void;
+}
+
+export const LOCAL_CLUSTER_ARN = 'arn:aws:ecs:us-east-1:000000000000:cluster/local';
+
+/** The EventBridge event of a stopped ECS task, with the fields ECS sets that this project reads. */
+export interface EcsTaskStoppedEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'ECS Task State Change';
+  readonly source: 'aws.ecs';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: {
+    readonly clusterArn: string;
+    readonly taskArn: string;
+    readonly lastStatus: 'STOPPED';
+    readonly desiredStatus: 'STOPPED';
+    readonly stopCode: 'EssentialContainerExited' | 'UserInitiated';
+    readonly stoppedReason: string;
+    readonly stoppedAt: string;
+    readonly containers: { name: string; lastStatus: 'STOPPED'; exitCode?: number }[];
+    readonly overrides: {
+      containerOverrides: { name: string; environment: { name: string; value: string }[] }[];
+    };
+  };
 }
 
 /** The container environment of a RunTask call: every `Overrides.ContainerOverrides[].Environment` entry. */
@@ -41,6 +71,8 @@ export class RecorderTasks {
   private readonly running = new Map<string, GroupProcess>();
   /** Every task started, by ARN, with its recording id: ECS answers StopTask for a stopped task too. */
   private readonly launched = new Map<string, string | undefined>();
+  /** StopTask's reason, per task it was asked to stop. */
+  private readonly stopReasons = new Map<string, string>();
 
   constructor(private readonly options: RecorderTasksOptions) {}
 
@@ -72,18 +104,69 @@ export class RecorderTasks {
       log?.(
         `[recorder ${label}] exited (code ${recorder.child.exitCode}, signal ${recorder.child.signalCode})`,
       );
+      this.options.onTaskStopped?.(this.stoppedEvent(taskArn, parameters, recorder));
     });
     return taskArn;
   }
 
+  private stoppedEvent(
+    taskArn: string,
+    parameters: Record<string, unknown>,
+    recorder: GroupProcess,
+  ): EcsTaskStoppedEvent {
+    const { exitCode, signalCode } = recorder.child;
+    // As Docker reports a container killed by a signal: 128 + the signal's number.
+    const containerExit = exitCode ?? (signalCode ? 128 + constants.signals[signalCode] : undefined);
+    const stopReason = this.stopReasons.get(taskArn);
+    const time = new Date().toISOString();
+    return {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'ECS Task State Change',
+      source: 'aws.ecs',
+      account: '000000000000',
+      time,
+      region: 'us-east-1',
+      resources: [taskArn],
+      detail: {
+        clusterArn: LOCAL_CLUSTER_ARN,
+        taskArn,
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stopCode: stopReason === undefined ? 'EssentialContainerExited' : 'UserInitiated',
+        stoppedReason: stopReason ?? 'Essential container in task exited',
+        stoppedAt: time,
+        containers: [
+          {
+            name: 'recorder',
+            lastStatus: 'STOPPED',
+            ...(containerExit === undefined ? {} : { exitCode: containerExit }),
+          },
+        ],
+        overrides: {
+          containerOverrides: [
+            {
+              name: 'recorder',
+              environment: Object.entries(containerEnvironment(parameters)).map(([name, value]) => ({
+                name,
+                value,
+              })),
+            },
+          ],
+        },
+      },
+    };
+  }
+
   /** Like ECS StopTask: returns at once; the task stops in the background. */
-  stop(taskArn: string): void {
+  stop(taskArn: string, reason = 'Task stopped by user'): void {
     const recorder = this.running.get(taskArn);
     if (!recorder) {
       // ECS answers StopTask for a task that has already stopped; it refuses only ARNs it never ran.
       if (this.launched.has(taskArn)) return;
       throw new TaskError('Ecs.InvalidParameterException', `The referenced task was not found: ${taskArn}`);
     }
+    this.stopReasons.set(taskArn, reason);
     recorder.child.kill('SIGTERM');
     const timer = setTimeout(() => void recorder.stop(0), this.options.stopTimeoutMs ?? 30_000);
     recorder.gone.then(() => {

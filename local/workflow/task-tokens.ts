@@ -73,6 +73,12 @@ export class TaskTokens {
     this.armHeartbeat(token, waiter);
   }
 
+  /** Ends the wait on `token`, if any, as when its execution ended (stopped, timed out) with the task open. */
+  abandon(token: string): void {
+    if (!this.waiting.has(token)) return;
+    this.settle(token, 'timed-out').reject(new TaskError('States.Runtime', 'the execution ended'));
+  }
+
   /** Ends every wait (the runner is stopping); waiting tasks fail with `States.Runtime`. */
   closeAll(): void {
     for (const token of [...this.waiting.keys()]) {
@@ -93,8 +99,11 @@ export class TaskTokens {
   private open(token: string): Waiter {
     const waiter = this.waiting.get(token);
     if (waiter) return waiter;
-    const closed = this.closed.get(token);
-    if (closed === 'timed-out') throw new TaskTokenError('TaskTimedOut', 'Task Timed Out');
+    // As Step Functions answers: a token once waited on, whether it was used, timed out or its execution
+    // ended, is TaskTimedOut; only a token never handed out is TaskDoesNotExist.
+    if (this.closed.has(token)) {
+      throw new TaskTokenError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+    }
     throw new TaskTokenError('TaskDoesNotExist', 'Task does not exist anymore');
   }
 

@@ -31,6 +31,7 @@ describe('deployment configuration', () => {
     expect(config.recorderMemoryMiB).toBe(2048);
     expect(config.recorderArchitecture).toBe('X86_64');
     expect(config.recorderHeartbeatSeconds).toBe(180);
+    expect(config.reconcileIntervalMinutes).toBe(5);
     expect(config.removalPolicy).toBe('retain');
     expect(config.vpcId).toBeUndefined();
   });
@@ -141,6 +142,15 @@ describe('deployment configuration', () => {
     expect(problemsOf({ recorderHeartbeatSeconds: 10 })[0]).toMatch(
       /recorderHeartbeatSeconds must be an integer from 30 to 600/,
     );
+  });
+
+  it('runs the reconciler every 1 to 60 minutes', () => {
+    expect(resolveConfig({ reconcileIntervalMinutes: '15' }).reconcileIntervalMinutes).toBe(15);
+    for (const bad of [0, 61, '2.5', 'often']) {
+      expect(problemsOf({ reconcileIntervalMinutes: bad })[0]).toMatch(
+        /reconcileIntervalMinutes must be an integer from 1 to 60/,
+      );
+    }
   });
 
   it('validates addresses, domains, origins, ids and flags', () => {

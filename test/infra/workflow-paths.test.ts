@@ -389,4 +389,40 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
       emailFailure: { Error: 'EmailRejected', Cause: 'MessageRejected: address blacklisted' },
     });
   });
+
+  it('recovery (recover: true): no launch; the task is found, stopped, waited for, salvaged, finalized and emailed', async () => {
+    const failure = { Error: 'Reconciler.WorkflowLost', Cause: 'The workflow ended ABORTED.' };
+    const salvaged = { ...REPORT, partial: true, stopReason: 'interrupted' };
+    const { status, calls } = await run(
+      {
+        RunRecorder: () => {
+          throw new Error('a recovery must not launch a recorder');
+        },
+        SalvageRecording: () => ({ salvaged: true, report: salvaged }),
+      },
+      { recover: true, failure },
+    );
+    expect(status).toBe('SUCCEEDED');
+    expect(calls.RunRecorder).toBeUndefined();
+    expect(calls.StopRecorderTask?.[0]).toMatchObject({ Task: 'arn:aws:ecs:eu-west-1:1:task/c/abc' });
+    expect(calls.SalvageRecording?.[0]).toMatchObject({ ...INPUT, recover: true, failure });
+    expect(calls.FinalizeRecording?.[0]).toMatchObject({ recordingId: 'rec_01', recorder: salvaged });
+    expect(calls.NotifyHost).toHaveLength(1);
+  });
+
+  it("recovery of a recording that never had a task: nothing salvaged → MarkErrored with the reconciler's cause", async () => {
+    const failure = { Error: 'Reconciler.WorkflowLost', Cause: 'The workflow never started.' };
+    const { status, calls } = await run({ FindRecorderTask: () => ({}) }, { recover: true, failure });
+    expect(status).toBe('FAILED');
+    expect(calls.RunRecorder).toBeUndefined();
+    expect(calls.StopRecorderTask).toBeUndefined();
+    expect(calls.MarkErrored?.[0]).toMatchObject({ recordingId: 'rec_01', failure });
+  });
+
+  it('recover: false runs the normal path', async () => {
+    const { status, calls } = await run({}, { recover: false });
+    expect(status).toBe('SUCCEEDED');
+    expect(calls.RunRecorder).toHaveLength(1);
+    expect(calls.FindRecorderTask).toBeUndefined();
+  });
 });

@@ -44,10 +44,11 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     expect(text).not.toMatch(/JSONata|\{%/);
   });
 
-  it('has the states of the contract, starting at RunRecorder', () => {
-    expect(definition.StartAt).toBe('RunRecorder');
+  it('has the states of the contract, starting at IsRecovery', () => {
+    expect(definition.StartAt).toBe('IsRecovery');
     expect(Object.keys(states).sort()).toEqual(
       [
+        'IsRecovery',
         'RunRecorder',
         'FailedByRecorder',
         'FindRecorderTask',
@@ -70,6 +71,22 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
         'LeftToReconciler',
       ].sort(),
     );
+  });
+
+  it('IsRecovery: a recovery execution (recover: true) skips the launch for the task lookup', () => {
+    expect(state('IsRecovery')).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.recover', IsPresent: true },
+            { Variable: '$.recover', BooleanEquals: true },
+          ],
+          Next: 'FindRecorderTask',
+        },
+      ],
+      Default: 'RunRecorder',
+    });
   });
 
   it('RunRecorder: ecs:runTask with a task token, heartbeat 180 s, timeout from the input, result at $.recorder', () => {
