@@ -56,11 +56,28 @@ export class UploadFailedError extends Error {
   override name = 'UploadFailedError';
 }
 
+/** Answers that say "later", not "no": S3 timing out a stalled body, throttling, its own faults. */
+const TRANSIENT_ANSWERS = new Set([
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'InternalError',
+  'ServiceUnavailable',
+]);
+
 /** No answer at all, or one that says "later": S3 is unreachable or busy, not refusing this request. */
 export function isUnreachable(error: unknown): boolean {
-  const details = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const details = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const status = details?.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || status === 429 || details.$retryable !== undefined;
+  return (
+    status === undefined ||
+    status >= 500 ||
+    status === 429 ||
+    details.$retryable !== undefined ||
+    TRANSIENT_ANSWERS.has(details.name ?? '')
+  );
 }
 
 interface Persistence {

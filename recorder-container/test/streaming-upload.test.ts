@@ -8,7 +8,7 @@ import { ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputArgs } from '../src/encoder.js';
 import { SpoolFullError } from '../src/part-spool.js';
-import { StreamingUpload, UploadFailedError } from '../src/streaming-upload.js';
+import { isUnreachable, StreamingUpload, UploadFailedError } from '../src/streaming-upload.js';
 import { type HangingProxy, startHangingProxy } from './support/hanging-proxy.js';
 import { matroskaLayout, probeMedia, topLevelBoxes } from './support/media-analysis.js';
 import { type S3Emulator, startS3Emulator, TEST_BUCKET, TEST_CREDENTIALS } from './support/s3-emulator.js';
@@ -372,5 +372,24 @@ describe('a streaming upload while S3 is away', () => {
     );
     expect(listed.Parts?.map((part) => part.PartNumber)).toEqual([1]);
     client.destroy();
+  });
+});
+
+describe('which S3 errors mean "S3 is away" (waited for without limit)', () => {
+  const answered = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+  it.each([
+    [
+      'no answer (timeout, refused, reset)',
+      Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }),
+      true,
+    ],
+    ['a 5xx', answered('InternalError', 500), true],
+    ['throttling', answered('SlowDown', 503), true],
+    ['S3 timing out a stalled body (400 RequestTimeout)', answered('RequestTimeout', 400), true],
+    ['access denied', answered('AccessDenied', 403), false],
+    ['no such upload', answered('NoSuchUpload', 404), false],
+  ])('%s', (_what, error, expected) => {
+    expect(isUnreachable(error)).toBe(expected);
   });
 });
