@@ -14,6 +14,7 @@ const BENCHMARKS = [
   'start-latency',
   'stop-to-email',
   'thousand-recordings',
+  'partition-s3',
 ] as const;
 
 const chosen = process.argv.slice(2);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the recorder and the emulators need (Debian/Ubuntu), or says exactly
 # what is missing and how to get it. Safe to run again: it does nothing when all are present.
-# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in.
+# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in, and iptables,
+# with which the partition tests drop packets inside a network namespace.
 set -euo pipefail
 need=()
 if [ "${1:-}" = "--tests" ]; then
@@ -9,6 +10,7 @@ if [ "${1:-}" = "--tests" ]; then
   if ! command -v cvlc >/dev/null 2>&1 || { command -v dpkg >/dev/null 2>&1 && ! dpkg -s vlc-plugin-base >/dev/null 2>&1; }; then
     need+=(vlc-bin vlc-plugin-base)
   fi
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)
 fi
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)

@@ -50,6 +50,26 @@ export const recorderEnvSchema = z.object({
     .int()
     .min(64 * 1024)
     .default(8 * MIB),
+  /** Seconds an S3 connection may take to open, and one S3 request in all, before it is retried. */
+  UPLOAD_CONNECT_TIMEOUT_SECONDS: positiveSeconds(5),
+  UPLOAD_REQUEST_TIMEOUT_SECONDS: positiveSeconds(30),
+  /** Longest pause between two attempts of an S3 request. */
+  UPLOAD_BACKOFF_MAX_SECONDS: positiveSeconds(10),
+  /**
+   * How long an error S3 answers with (4xx) is retried, and CreateMultipartUpload at all, before the
+   * upload fails. An S3 that does not answer is waited for as long as the spool holds the parts.
+   */
+  UPLOAD_RETRY_WINDOW_SECONDS: positiveSeconds(300),
+  /** Where parts wait while S3 cannot take them (the task's ephemeral storage); default under the OS temp dir. */
+  UPLOAD_SPOOL_DIR: optionalText,
+  /** Bytes the spool may hold on disk; 0: until the disk is full. */
+  UPLOAD_SPOOL_MAX_BYTES: z.coerce.number().int().min(0).default(0),
+  /** Parts held in memory while they wait; later ones go to the spool directory. */
+  UPLOAD_MEMORY_PARTS: z.coerce.number().int().min(1).max(64).default(2),
+  /** How often the upload backlog is logged (while a part waits that long) and sent as a metric. */
+  UPLOAD_BACKLOG_SECONDS: positiveSeconds(10),
+  /** Per-request timeout of the DynamoDB and Step Functions calls (status, stop poll, heartbeat, report). */
+  CALL_TIMEOUT_SECONDS: positiveSeconds(10),
   /** Seconds a page load may take before it is retried. */
   PAGE_LOAD_TIMEOUT_SECONDS: positiveSeconds(30),
   /** Total seconds to keep retrying the first page load before giving up. */

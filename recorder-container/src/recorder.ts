@@ -102,6 +102,8 @@ export async function runRecorder(env: RecorderEnv): Promise<number> {
     tableName: env.TABLE_NAME,
     taskToken: env.TASK_TOKEN,
     recordingId: env.RECORDING_ID,
+    callTimeoutMs: env.CALL_TIMEOUT_SECONDS * 1000,
+    meetingUrl: env.MEETING_URL,
   });
   const stop = new StopSignal();
   const onSignal = (signal: NodeJS.Signals) => stop.trigger('interrupted', signal);
@@ -217,7 +219,14 @@ async function record(
     );
   }
 
-  const s3 = new S3Client({});
+  const s3 = new S3Client({
+    requestHandler: {
+      connectionTimeout: env.UPLOAD_CONNECT_TIMEOUT_SECONDS * 1000,
+      requestTimeout: env.UPLOAD_REQUEST_TIMEOUT_SECONDS * 1000,
+      // Without it, a request past its timeout only logs a warning and goes on waiting.
+      throwOnRequestTimeout: true,
+    },
+  });
   const upload = new StreamingUpload({
     s3,
     bucket: env.BUCKET_NAME,
@@ -227,6 +236,15 @@ async function record(
     boxAligned: env.FORMAT === 'mp4',
     faststart: true,
     matroskaCues: true,
+    retryWindowMs: env.UPLOAD_RETRY_WINDOW_SECONDS * 1000,
+    backoffMaxMs: env.UPLOAD_BACKOFF_MAX_SECONDS * 1000,
+    spool: {
+      directory: join(env.UPLOAD_SPOOL_DIR ?? tmpdir(), `recorder-spool-${env.RECORDING_ID}`),
+      memoryParts: env.UPLOAD_MEMORY_PARTS,
+      maxDiskBytes: env.UPLOAD_SPOOL_MAX_BYTES,
+    },
+    backlogEveryMs: env.UPLOAD_BACKLOG_SECONDS * 1000,
+    onFailure: (error) => stop.trigger('recorder_failed', `upload: ${error.message}`),
   });
   resources.upload = upload;
   await upload.begin();
@@ -346,6 +364,7 @@ async function record(
     pictureLatencyMs: pictureLatency.measuredMs,
     audioDelayMs: Math.round((capture.delaySeconds ?? 0) * 1000),
     realignments,
+    peakBacklog: upload.peakBacklog,
   });
   return report;
 }

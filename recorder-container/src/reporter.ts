@@ -11,6 +11,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ALLOWED_SOURCES, type RecordingStatus, type StopReason } from '../../lambdas/domain/recording.js';
 import { errorMessage, log } from './log.js';
+import { publicMessage } from './public-message.js';
 
 /** What the recorder hands the workflow on success (docs/internals.md, "The recorder"). */
 export interface RecorderReport {
@@ -60,8 +61,20 @@ const noCallbacks: TaskCallbacks = {
   failed: async () => undefined,
 };
 
-function dynamoStatus(tableName: string, recordingId: string): StatusWriter {
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+/** A request that never answers ends as a timeout, and is retried by the SDK, instead of stalling a timer. */
+function timeouts(callTimeoutMs: number) {
+  return {
+    requestHandler: {
+      connectionTimeout: Math.min(callTimeoutMs, 5000),
+      requestTimeout: callTimeoutMs,
+      // Without it, a request past its timeout only logs a warning and goes on waiting.
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+function dynamoStatus(tableName: string, recordingId: string, callTimeoutMs: number): StatusWriter {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(timeouts(callTimeoutMs)), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const key = { pk: `REC#${recordingId}`, sk: 'REC' };
@@ -125,8 +138,8 @@ function dynamoStatus(tableName: string, recordingId: string): StatusWriter {
   };
 }
 
-function stepFunctionsCallbacks(taskToken: string): TaskCallbacks {
-  const sfn = new SFNClient({});
+function stepFunctionsCallbacks(taskToken: string, callTimeoutMs: number): TaskCallbacks {
+  const sfn = new SFNClient({ ...timeouts(callTimeoutMs), maxAttempts: 5 });
   return {
     async heartbeat() {
       try {
@@ -163,9 +176,18 @@ export function createReporter(settings: {
   tableName: string | undefined;
   taskToken: string | undefined;
   recordingId: string;
+  /** Per-request timeout of every call (default 10 s). */
+  callTimeoutMs?: number;
+  /** The meeting's host may appear in failure messages; no other host or address does. */
+  meetingUrl?: string;
 }): Reporter {
-  const status = settings.tableName ? dynamoStatus(settings.tableName, settings.recordingId) : noStatus;
-  const callbacks = settings.taskToken ? stepFunctionsCallbacks(settings.taskToken) : noCallbacks;
+  const callTimeoutMs = settings.callTimeoutMs ?? 10_000;
+  const status = settings.tableName
+    ? dynamoStatus(settings.tableName, settings.recordingId, callTimeoutMs)
+    : noStatus;
+  const callbacks = settings.taskToken
+    ? stepFunctionsCallbacks(settings.taskToken, callTimeoutMs)
+    : noCallbacks;
   return {
     recording: (startedAt, taskArn) => status.transition('RECORDING', { startedAt, taskArn }),
     warning: (secondsLeft) => status.setWarning(secondsLeft),
@@ -178,8 +200,9 @@ export function createReporter(settings: {
       await callbacks.succeeded(report);
     },
     failed: async (code, message) => {
-      log('task_failed', { error: `Recorder.${code}`, cause: message });
-      await callbacks.failed(code, message);
+      const cause = publicMessage(message, settings.meetingUrl);
+      log('task_failed', { error: `Recorder.${code}`, cause, detail: message });
+      await callbacks.failed(code, cause);
     },
   };
 }

@@ -9,6 +9,8 @@ import { FragmentIndex } from '../../lambdas/media/progressive-mp4.js';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
 import { MatroskaIndex } from './matroska-index.js';
+import { emitMetrics } from './metrics.js';
+import { PartSpool, SpoolFullError } from './part-spool.js';
 import { sleep } from './processes.js';
 
 export interface StreamingUploadOptions {
@@ -31,8 +33,20 @@ export interface StreamingUploadOptions {
    * Until then, and if that fails, the object is the live Matroska stream.
    */
   matroskaCues?: boolean;
-  /** How long one part (or the completion) is retried before the upload counts as failed. */
+  /**
+   * How long an error that S3 answers with (4xx) is retried before the upload counts as failed, and how
+   * long CreateMultipartUpload is retried at all. An S3 that does not answer (timeouts, refused or reset
+   * connections, 5xx, throttling) is waited for without limit: parts wait in the spool meanwhile.
+   */
   retryWindowMs?: number;
+  /** The longest pause between two attempts. */
+  backoffMaxMs?: number;
+  /** Where parts wait while S3 cannot take them; by default only in memory. */
+  spool?: { directory: string; memoryParts?: number; maxDiskBytes?: number };
+  /** How often the backlog is logged (while a part has waited that long) and sent as a metric. */
+  backlogEveryMs?: number;
+  /** Called once when the upload can no longer keep what is recorded: the recording should stop. */
+  onFailure?: (error: Error) => void;
 }
 
 /** The faststart rewrite is worth a short wait, not the stop window: the fragmented file plays too. */
@@ -42,16 +56,58 @@ export class UploadFailedError extends Error {
   override name = 'UploadFailedError';
 }
 
-/** Retries an S3 call with backoff until it succeeds or the window closes. */
-async function persist<T>(what: string, windowMs: number, call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + windowMs;
+/** Answers that say "later", not "no": S3 timing out a stalled body, throttling, its own faults. */
+const TRANSIENT_ANSWERS = new Set([
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'InternalError',
+  'ServiceUnavailable',
+]);
+
+/** No answer at all, or one that says "later": S3 is unreachable or busy, not refusing this request. */
+export function isUnreachable(error: unknown): boolean {
+  const details = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = details?.$metadata?.httpStatusCode;
+  return (
+    status === undefined ||
+    status >= 500 ||
+    status === 429 ||
+    details.$retryable !== undefined ||
+    TRANSIENT_ANSWERS.has(details.name ?? '')
+  );
+}
+
+interface Persistence {
+  /** Errors S3 answers with are retried this long; see `untilAnswered`. */
+  windowMs: number;
+  backoffMaxMs: number;
+  /** Retry an unreachable S3 without limit (parts, completion) or only within the window (the rest). */
+  untilAnswered: boolean;
+}
+
+/** Retries an S3 call with backoff until it succeeds or the window closes for the errors it counts. */
+async function persist<T>(what: string, rules: Persistence, call: () => Promise<T>): Promise<T> {
+  let failingSince: number | undefined;
+  let countedSince: number | undefined;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await call();
+      const answer = await call();
+      if (failingSince !== undefined)
+        log('upload_resumed', { what, attempts: attempt, waitedMs: Date.now() - failingSince });
+      return answer;
     } catch (error) {
-      if (Date.now() >= deadline) throw new UploadFailedError(`${what} failed: ${errorMessage(error)}`);
-      log('upload_retry', { what, attempt, error: errorMessage(error) });
-      await sleep(Math.min(500 * 2 ** (attempt - 1), 5000));
+      failingSince ??= Date.now();
+      const waitingForS3 = rules.untilAnswered && isUnreachable(error);
+      if (!waitingForS3) {
+        countedSince ??= Date.now();
+        if (Date.now() - countedSince >= rules.windowMs)
+          throw new UploadFailedError(`${what} failed: ${errorMessage(error)}`);
+      }
+      log('upload_retry', { what, attempt, error: errorMessage(error), waitingForS3 });
+      await sleep(Math.min(500 * 2 ** (attempt - 1), rules.backoffMaxMs));
     }
   }
 }
@@ -66,19 +122,35 @@ export class StreamingUpload {
   private bufferedFrom = 0;
   private readonly boundaries: Mp4BoxBoundaries | AnyBoundaries;
   private readonly parts: Array<{ PartNumber: number; ETag: string; Size: number }> = [];
+  private readonly spool: PartSpool;
+  private draining = false;
   private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+  private failureReported = false;
   private nextPartNumber = 1;
-  private readonly retryWindowMs: number;
+  private readonly persistence: Persistence;
   private readonly index: FragmentIndex | MatroskaIndex | undefined;
   private indexFailure: string | undefined;
   private firstPart: Buffer | undefined;
+  private stopBacklog: (() => void) | undefined;
   uploadedBytes = 0;
   receivedBytes = 0;
+  /** The most parts and bytes that waited at once, and the longest wait of a part (ms). */
+  readonly peakBacklog = { parts: 0, bytes: 0, diskBytes: 0, oldestWaitingMs: 0 };
 
   constructor(private readonly options: StreamingUploadOptions) {
     this.boundaries = options.boxAligned ? new Mp4BoxBoundaries() : new AnyBoundaries();
-    this.retryWindowMs = options.retryWindowMs ?? 300_000;
+    this.persistence = {
+      windowMs: options.retryWindowMs ?? 300_000,
+      backoffMaxMs: options.backoffMaxMs ?? 10_000,
+      untilAnswered: true,
+    };
+    this.spool = new PartSpool({
+      directory: options.spool?.directory ?? '',
+      memoryParts: options.spool ? (options.spool.memoryParts ?? 2) : Number.POSITIVE_INFINITY,
+      ...(options.spool?.maxDiskBytes ? { maxDiskBytes: options.spool.maxDiskBytes } : {}),
+      onFailure: (error) => this.fail(error),
+    });
     this.index =
       options.boxAligned && options.faststart
         ? new FragmentIndex()
@@ -91,14 +163,22 @@ export class StreamingUpload {
     return this.parts.length;
   }
 
+  get backlog() {
+    return this.spool.backlog;
+  }
+
   async begin(): Promise<void> {
     const { s3, bucket, key, contentType } = this.options;
-    const created = await persist('CreateMultipartUpload', this.retryWindowMs, () =>
-      s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })),
+    // Nothing is recorded yet: an S3 that does not answer here fails the start, within the window.
+    const created = await persist(
+      'CreateMultipartUpload',
+      { ...this.persistence, untilAnswered: false },
+      () => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })),
     );
     if (!created.UploadId) throw new UploadFailedError('CreateMultipartUpload returned no UploadId');
     this.uploadId = created.UploadId;
     log('upload_started', { bucket, key, uploadId: this.uploadId });
+    this.watchBacklog(this.options.backlogEveryMs ?? 10_000);
   }
 
   write(chunk: Buffer): void {
@@ -117,21 +197,44 @@ export class StreamingUpload {
     this.bufferedFrom = end;
     const partNumber = this.nextPartNumber;
     this.nextPartNumber += 1;
+    if (this.failure) return;
     if (partNumber === 1 && this.index) this.firstPart = body;
-    this.queue = this.queue.then(async () => {
-      if (this.failure) return;
+    if (this.spool.add(partNumber, body)) this.drain();
+  }
+
+  /** Sends the waiting parts in order, one at a time, until none is left. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.queue = (async () => {
       try {
-        await this.uploadPart(partNumber, body);
+        for (let part = this.spool.head(); part && !this.failure; part = this.spool.head()) {
+          const body = await this.spool.read(part);
+          if (body) await this.uploadPart(part.partNumber, body);
+          await this.spool.release(part);
+        }
       } catch (error) {
-        this.failure = error instanceof Error ? error : new Error(String(error));
-        log('upload_part_failed', { partNumber, error: this.failure.message });
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        this.draining = false;
       }
-    });
+    })();
+  }
+
+  /** Once: the recording cannot go on into this upload. Parts already sent stay in S3. */
+  private fail(error: Error): void {
+    if (this.failureReported) return;
+    this.failureReported = true;
+    if (!(error instanceof SpoolFullError)) this.failure = error;
+    // A spool that dropped a part keeps the ones before it: the index would cover what was dropped.
+    this.indexFailure ??= 'the upload lost its end';
+    log('upload_part_failed', { error: error.message, backlog: this.spool.backlog });
+    this.options.onFailure?.(error);
   }
 
   private async uploadPart(partNumber: number, body: Buffer): Promise<void> {
     const { s3, bucket, key } = this.options;
-    const answer = await persist(`UploadPart ${partNumber}`, this.retryWindowMs, () =>
+    const answer = await persist(`UploadPart ${partNumber}`, this.persistence, () =>
       s3.send(
         new UploadPartCommand({
           Bucket: bucket,
@@ -147,15 +250,47 @@ export class StreamingUpload {
     log('upload_part', { partNumber, bytes: body.length, uploadedBytes: this.uploadedBytes });
   }
 
+  /** `upload_backlog` while a part has waited a whole period, and the backlog metric every period. */
+  private watchBacklog(everyMs: number): void {
+    const timer = setInterval(() => {
+      const backlog = this.spool.backlog;
+      this.peakBacklog.parts = Math.max(this.peakBacklog.parts, backlog.parts);
+      this.peakBacklog.bytes = Math.max(this.peakBacklog.bytes, backlog.bytes);
+      this.peakBacklog.diskBytes = Math.max(this.peakBacklog.diskBytes, backlog.diskBytes);
+      this.peakBacklog.oldestWaitingMs = Math.max(this.peakBacklog.oldestWaitingMs, backlog.oldestWaitingMs);
+      if (backlog.oldestWaitingMs >= everyMs) log('upload_backlog', { ...backlog });
+      emitMetrics({
+        UploadBacklogParts: { value: backlog.parts, unit: 'Count' },
+        UploadBacklogBytes: { value: backlog.bytes, unit: 'Bytes' },
+        UploadBacklogOldestSeconds: { value: backlog.oldestWaitingMs / 1000, unit: 'Seconds' },
+      });
+    }, everyMs);
+    timer.unref();
+    this.stopBacklog = () => clearInterval(timer);
+  }
+
   /**
-   * Sends the tail (only whole boxes: a fragment cut short by a dying encoder is dropped) and
-   * completes the upload. Returns the object's size; 0 when nothing was recorded (upload aborted).
+   * Sends the tail (only whole boxes: a fragment cut short by a dying encoder is dropped), waits for
+   * every part that waits (S3 may be away for a while), and completes the upload. Returns the
+   * object's size; 0 when nothing was recorded (upload aborted). After a spool failure the object is
+   * the consecutive parts that could be kept: the recording up to there.
    */
   async finish(): Promise<number> {
+    try {
+      return await this.complete();
+    } finally {
+      this.stopBacklog?.();
+      await this.spool.close().catch((error) => log('spool_cleanup_failed', { error: errorMessage(error) }));
+    }
+  }
+
+  private async complete(): Promise<number> {
     const matroska = this.index instanceof MatroskaIndex ? this.finishMatroska(this.index) : undefined;
     if (matroska) this.chunks.push(matroska.cues);
     const end = this.boundaries.completeEnd + (matroska?.cues.length ?? 0);
     if (end > this.bufferedFrom) this.cutPart(end);
+    const backlog = this.spool.backlog;
+    if (backlog.parts > 1) log('upload_backlog', { ...backlog, finishing: true });
     await this.queue;
     if (this.failure) throw this.failure;
     const { s3, bucket, key } = this.options;
@@ -163,10 +298,10 @@ export class StreamingUpload {
       await this.abort();
       return 0;
     }
-    if (matroska) await this.replaceFirstPart(matroska.head, 'matroska_index');
+    if (matroska && !this.spool.failure) await this.replaceFirstPart(matroska.head, 'matroska_index');
     else await this.makeFaststart();
     const parts = this.parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
-    await persist('CompleteMultipartUpload', this.retryWindowMs, () =>
+    await persist('CompleteMultipartUpload', this.persistence, () =>
       s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
@@ -224,19 +359,23 @@ export class StreamingUpload {
     if (!this.index || !this.firstPart || !first || this.firstPart.length < this.index.headLength) return;
     const body = Buffer.concat([head, this.firstPart.subarray(this.index.headLength)]);
     try {
-      first.ETag = await this.sendFirstPart(body, why, Math.min(FASTSTART_WINDOW_MS, this.retryWindowMs));
+      first.ETag = await this.sendFirstPart(body, why, {
+        ...this.persistence,
+        windowMs: Math.min(FASTSTART_WINDOW_MS, this.persistence.windowMs),
+        untilAnswered: false,
+      });
       this.uploadedBytes += body.length - first.Size;
       first.Size = body.length;
       log(why, { headBytes: body.length - this.firstPart.length, sizeBytes: this.uploadedBytes });
     } catch (error) {
       log(`${why}_failed`, { error: errorMessage(error) });
-      first.ETag = await this.sendFirstPart(this.firstPart, 'restore', this.retryWindowMs);
+      first.ETag = await this.sendFirstPart(this.firstPart, 'restore', this.persistence);
     }
   }
 
-  private async sendFirstPart(body: Buffer, why: string, windowMs: number): Promise<string> {
+  private async sendFirstPart(body: Buffer, why: string, rules: Persistence): Promise<string> {
     const { s3, bucket, key } = this.options;
-    const answer = await persist(`UploadPart 1 (${why})`, windowMs, () =>
+    const answer = await persist(`UploadPart 1 (${why})`, rules, () =>
       s3.send(
         new UploadPartCommand({
           Bucket: bucket,
@@ -251,6 +390,7 @@ export class StreamingUpload {
   }
 
   async abort(): Promise<void> {
+    this.stopBacklog?.();
     if (!this.uploadId) return;
     const { s3, bucket, key } = this.options;
     await s3

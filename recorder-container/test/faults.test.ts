@@ -106,4 +106,34 @@ describe('faults', () => {
     expect(Math.abs(facts.duration - recordedWallSeconds(recording.process))).toBeLessThan(1);
     expect((await pictureFacts(file)).longestFreezeSeconds).toBeLessThan(0.5);
   });
+
+  it('a full spool while S3 is away: the recording stops as recorder_failed and keeps everything up to there', async () => {
+    const recording = stage.record('/meeting', {
+      UPLOAD_PART_BYTES: String(64 * 1024),
+      UPLOAD_MEMORY_PARTS: '1',
+      UPLOAD_SPOOL_MAX_BYTES: String(256 * 1024),
+    });
+    const started = await recording.process.waitFor('recording_started');
+    await sleep(3000);
+    const outage = stage.s3.outage(20_000);
+    const failed = await recording.process.waitFor('upload_part_failed', 30_000);
+    expect(String(failed['error'])).toMatch(
+      /^part \d+ could not be kept: the spool cap of 262144 bytes is reached$/,
+    );
+    const stopped = await recording.process.waitFor('stop_triggered');
+    expect(stopped).toMatchObject({ reason: 'recorder_failed' });
+    await outage;
+    expect(await recording.process.exited).toBe(0);
+    expect(reportOf(recording.process)).toMatchObject({ partial: true, stopReason: 'recorder_failed' });
+
+    // What the spool held went up once S3 was back: the file runs up to the part it could not keep.
+    const keptSeconds = (Date.parse(failed.at) - Date.parse(started.at)) / 1000;
+    const facts = await probeMedia(await recording.download());
+    console.log(
+      `spool full after ${keptSeconds.toFixed(1)} s of recording; file ${facts.duration.toFixed(1)} s`,
+    );
+    expect(facts.duration).toBeGreaterThan(keptSeconds - 4);
+    expect(facts.duration).toBeLessThan(keptSeconds + 0.5);
+    expect(facts.video.codecName).toBe('h264');
+  });
 });

@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputArgs } from '../src/encoder.js';
-import { StreamingUpload } from '../src/streaming-upload.js';
+import { SpoolFullError } from '../src/part-spool.js';
+import { isUnreachable, StreamingUpload, UploadFailedError } from '../src/streaming-upload.js';
+import { type HangingProxy, startHangingProxy } from './support/hanging-proxy.js';
 import { matroskaLayout, probeMedia, topLevelBoxes } from './support/media-analysis.js';
-import { type S3Emulator, startS3Emulator, TEST_BUCKET } from './support/s3-emulator.js';
+import { type S3Emulator, startS3Emulator, TEST_BUCKET, TEST_CREDENTIALS } from './support/s3-emulator.js';
 
 const run = promisify(execFile);
 let s3: S3Emulator;
@@ -216,5 +220,176 @@ describe('a streaming upload of live Matroska', () => {
     } finally {
       client.middlewareStack.remove(id);
     }
+  });
+});
+
+describe('a streaming upload while S3 is away', () => {
+  const WINDOW_MS = 1000;
+  let proxy: HangingProxy;
+  /** Through a proxy that can stop answering; requests time out after 500 ms of silence. */
+  let viaProxy: S3Client;
+  beforeAll(async () => {
+    proxy = await startHangingProxy(s3.endpoint);
+    viaProxy = new S3Client({
+      endpoint: proxy.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 500, throwOnRequestTimeout: true },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    viaProxy?.destroy();
+    await proxy?.close();
+  });
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function spooled(client: S3Client, options: { faststart?: boolean; maxDiskBytes?: number } = {}) {
+    uploads += 1;
+    const key = `streaming-upload/away-${uploads}.mp4`;
+    const directory = join(scratch, `spool-${uploads}`);
+    const failures: Error[] = [];
+    const streaming = new StreamingUpload({
+      s3: client,
+      bucket: TEST_BUCKET,
+      key,
+      contentType: 'video/mp4',
+      partBytes: 100 * 1024,
+      boxAligned: true,
+      faststart: options.faststart ?? false,
+      retryWindowMs: WINDOW_MS,
+      backoffMaxMs: 300,
+      spool: {
+        directory,
+        memoryParts: 1,
+        ...(options.maxDiskBytes ? { maxDiskBytes: options.maxDiskBytes } : {}),
+      },
+      backlogEveryMs: 100,
+      onFailure: (error) => failures.push(error),
+    });
+    const writeAll = (data: Buffer) => {
+      for (let offset = 0; offset < data.length; offset += 64 * 1024)
+        streaming.write(data.subarray(offset, offset + 64 * 1024));
+    };
+    return { key, directory, failures, streaming, writeAll };
+  }
+
+  it('not answering (connections hang) for 3× the retry window: parts wait on disk, the object is the whole stream', async () => {
+    const { key, directory, failures, streaming, writeAll } = spooled(viaProxy);
+    await streaming.begin();
+    proxy.hang();
+    writeAll(fragmented);
+    await sleep(500);
+    expect(streaming.backlog.parts).toBeGreaterThan(2);
+    expect(streaming.backlog.diskBytes).toBeGreaterThan(0);
+    expect(streaming.partCount).toBe(0);
+    await sleep(3 * WINDOW_MS);
+    proxy.resume();
+    const sizeBytes = await streaming.finish();
+    const stored = await s3.download(key);
+    expect(stored.length).toBe(sizeBytes);
+    expect(stored.equals(fragmented)).toBe(true);
+    expect(failures).toEqual([]);
+    expect(streaming.peakBacklog.oldestWaitingMs).toBeGreaterThan(WINDOW_MS);
+    expect(existsSync(directory)).toBe(false);
+  });
+
+  it('refusing connections (s3rver stopped) for 3× the retry window: the object is the whole stream', async () => {
+    const { key, failures, streaming, writeAll } = spooled(s3.client);
+    await streaming.begin();
+    const outage = s3.outage(3 * WINDOW_MS);
+    writeAll(fragmented);
+    await outage;
+    await streaming.finish();
+    expect((await s3.download(key)).equals(fragmented)).toBe(true);
+    expect(failures).toEqual([]);
+  });
+
+  it('a full spool stops at the last part it could keep: the object is the stream up to there, and playable', async () => {
+    const { key, failures, streaming, writeAll } = spooled(viaProxy, {
+      faststart: true,
+      maxDiskBytes: 500 * 1024,
+    });
+    await streaming.begin();
+    proxy.hang();
+    writeAll(fragmented);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(SpoolFullError);
+    const refused = Number(
+      /^part (\d+) could not be kept: the spool cap of \d+ bytes is reached$/.exec(
+        failures[0]?.message ?? '',
+      )?.[1],
+    );
+    expect(refused).toBeGreaterThanOrEqual(3);
+    await sleep(2 * WINDOW_MS);
+    proxy.resume();
+    const sizeBytes = await streaming.finish();
+    expect(streaming.partCount).toBe(refused - 1);
+    const stored = await s3.download(key);
+    expect(stored.length).toBe(sizeBytes);
+    // The fragmented prefix as recorded: no faststart index, which would cover the parts it dropped.
+    expect(stored.equals(fragmented.subarray(0, stored.length))).toBe(true);
+    // Playable: its packets are the first ones of the whole stream.
+    const prefix = (await packetsOf(stored, 'prefix.mp4')).hashes.filter(Boolean);
+    const whole = (await packetsOf(fragmented, 'whole.mp4')).hashes.filter(Boolean);
+    expect(prefix.length).toBeGreaterThan(0);
+    expect(prefix.length).toBeLessThan(whole.length);
+    expect(prefix).toEqual(whole.slice(0, prefix.length));
+  });
+
+  it('an error S3 answers with for longer than the window fails the upload, keeping the parts sent', async () => {
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { PartNumber?: number }).PartNumber === 2)
+          throw Object.assign(new Error('Access Denied'), {
+            name: 'AccessDenied',
+            $metadata: { httpStatusCode: 403 },
+          });
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuse-part-2' },
+    );
+    const { key, failures, streaming, writeAll } = spooled(client);
+    await streaming.begin();
+    writeAll(fragmented);
+    const finished = streaming.finish();
+    await expect(finished).rejects.toThrow(UploadFailedError);
+    await expect(finished).rejects.toThrow('UploadPart 2 failed: Access Denied');
+    expect(failures.map((failure) => failure.message)).toEqual(['UploadPart 2 failed: Access Denied']);
+    const { Uploads } = await import('@aws-sdk/client-s3').then(({ ListMultipartUploadsCommand }) =>
+      s3.client.send(new ListMultipartUploadsCommand({ Bucket: TEST_BUCKET, Prefix: key })),
+    );
+    const listed = await s3.client.send(
+      new ListPartsCommand({ Bucket: TEST_BUCKET, Key: key, UploadId: Uploads?.[0]?.UploadId }),
+    );
+    expect(listed.Parts?.map((part) => part.PartNumber)).toEqual([1]);
+    client.destroy();
+  });
+});
+
+describe('which S3 errors mean "S3 is away" (waited for without limit)', () => {
+  const answered = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+  it.each([
+    [
+      'no answer (timeout, refused, reset)',
+      Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }),
+      true,
+    ],
+    ['a 5xx', answered('InternalError', 500), true],
+    ['throttling', answered('SlowDown', 503), true],
+    ['S3 timing out a stalled body (400 RequestTimeout)', answered('RequestTimeout', 400), true],
+    ['access denied', answered('AccessDenied', 403), false],
+    ['no such upload', answered('NoSuchUpload', 404), false],
+  ])('%s', (_what, error, expected) => {
+    expect(isUnreachable(error)).toBe(expected);
   });
 });
