@@ -10,6 +10,7 @@ import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
+import { type LocalLifecycle, startLocalLifecycle } from './lifecycle.js';
 import { startLocalWebhooks } from './webhooks/index.js';
 import { type LocalWorkflow, startLocalWorkflow } from './workflow/index.js';
 import { synthesizedWorkflow } from './workflow/synthesized.js';
@@ -41,6 +42,8 @@ export interface LocalModeOptions {
   readonly recorderCommand?: readonly string[];
   /** Extra environment for every recorder process (timers, part size). */
   readonly recorderEnv?: Record<string, string>;
+  /** The time the lifecycle rule sees (tests move it past the retention). */
+  readonly lifecycleClock?: () => Date;
   readonly log?: (line: string) => void;
 }
 
@@ -59,6 +62,8 @@ export interface LocalMode {
   readonly endpoints: LocalEndpoints;
   readonly apiKeys: readonly SeededApiKey[];
   readonly workflow: LocalWorkflow;
+  /** The bucket's expiration rule: runs every LIFECYCLE_INTERVAL_SECONDS (default 3600, 0: never), or on `run()`. */
+  readonly lifecycle: LocalLifecycle;
   /** Everything set in process.env for the in-process handlers (and inherited by recorders). */
   readonly env: Record<string, string>;
   /** Takes one emulator down and returns what brings it back (the fault tests). */
@@ -149,6 +154,15 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       WEBHOOK_QUEUE_URL: webhooks.queueUrl,
     });
 
+    const lifecycle = startLocalLifecycle({
+      bucketName: emulators.resources.bucketName,
+      retentionDays: Number(env.RETENTION_DAYS),
+      intervalMs: Number(settings.LIFECYCLE_INTERVAL_SECONDS ?? 3600) * 1000,
+      ...(options.lifecycleClock ? { clock: options.lifecycleClock } : {}),
+      log,
+    });
+    stoppers.push(() => lifecycle.stop());
+
     const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
     stoppers.push(() => demo.stop());
 
@@ -170,6 +184,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       },
       apiKeys,
       workflow,
+      lifecycle,
       env,
       takeDown: (name) => emulators.takeDown(name),
       stop,

@@ -25,6 +25,7 @@ export async function startTestLocalMode(
     waitOverridesMs?: Record<string, number>;
     recorderEnv?: Record<string, string>;
     recorderCommand?: readonly string[];
+    lifecycleClock?: () => Date;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -36,6 +37,7 @@ export async function startTestLocalMode(
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
     ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
+    ...(options.lifecycleClock ? { lifecycleClock: options.lifecycleClock } : {}),
     ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
   });
 }
