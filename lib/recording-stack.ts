@@ -6,6 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct.js';
 import { configWarnings, type RecordingConfig } from './config.js';
+import { ExpiryConstruct } from './expiry-construct.js';
 import { type LambdaFunction, REPO_ROOT } from './lambda-function.js';
 import { MonitoringConstruct } from './monitoring-construct.js';
 import { NotificationsConstruct } from './notifications-construct.js';
@@ -30,6 +31,7 @@ export class RecordingStack extends Stack {
   readonly workflow: WorkflowConstruct;
   readonly recovery: RecoveryConstruct;
   readonly webhooks?: WebhooksConstruct;
+  readonly expiry: ExpiryConstruct;
   readonly monitoring: MonitoringConstruct;
 
   constructor(scope: Construct, id: string, props: RecordingStackProps) {
@@ -88,6 +90,8 @@ export class RecordingStack extends Stack {
       this.webhooks = new WebhooksConstruct(this, 'Webhooks', { config, table, logRetention });
     }
 
+    this.expiry = new ExpiryConstruct(this, 'Expiry', { config, bucket, table, logRetention });
+
     const functions: LambdaFunction[] = [
       this.api.authorizerFunction,
       ...this.api.routeFunctions.values(),
@@ -95,6 +99,7 @@ export class RecordingStack extends Stack {
       this.recovery.taskStoppedFunction,
       this.recovery.reconcileFunction,
       ...(this.webhooks ? [this.webhooks.streamFunction, this.webhooks.deliverFunction] : []),
+      this.expiry.function,
     ];
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       config,
@@ -103,9 +108,10 @@ export class RecordingStack extends Stack {
       markErrored: this.workflow.functions.markErrored,
       recordEmailFailure: this.workflow.functions.recordEmailFailure,
       functions,
-      deadLetterQueues: this.webhooks
-        ? [this.webhooks.deadLetterQueue, this.webhooks.streamFailureQueue]
-        : [],
+      deadLetterQueues: [
+        ...(this.webhooks ? [this.webhooks.deadLetterQueue, this.webhooks.streamFailureQueue] : []),
+        this.expiry.deadLetterQueue,
+      ],
     });
 
     const output = (id: string, value: string, description: string) =>

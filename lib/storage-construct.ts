@@ -69,6 +69,11 @@ export class StorageConstruct extends Construct {
       removalPolicy,
       autoDeleteObjects: destroy,
     });
+    // Lifecycle expirations reach EventBridge, where the expiry rule marks their recordings DELETED. Set on
+    // the bucket itself: `eventBridgeEnabled` would add a custom resource and its wildcard-permission Lambda.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     if (!this.accessLogsBucket) {
       Validations.of(this.bucket).acknowledge({
         id: 'AwsSolutions-S1',

@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WEBHOOK_FUNCTION_TIMEOUT_SECONDS } from '../lambdas/webhooks/delivery-timing.js';
 import type { RecordingConfig } from './config.js';
 import { tableStatement } from './dynamo-access.js';
 import { LambdaFunction } from './lambda-function.js';
@@ -16,12 +17,14 @@ export interface WebhooksConstructProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-const DELIVER_TIMEOUT = Duration.seconds(15);
+const DELIVER_TIMEOUT = Duration.seconds(WEBHOOK_FUNCTION_TIMEOUT_SECONDS);
 
 /**
  * Webhooks: the table's stream feeds `webhook-stream`, which turns recording changes into events on the
- * delivery queue; `webhook-deliver` posts them, signed, and SQS retries them with its visibility timeout
- * until `webhookMaxAttempts`, then moves them to the dead-letter queue. Both queues are encrypted and TLS only.
+ * delivery queue; `webhook-deliver` posts a batch's events all at once, signed, each with its own timeout,
+ * and hands back only the failed ones (batch item failures), each hidden for its own growing backoff, until
+ * `webhookMaxAttempts`, then SQS moves them to the dead-letter queue: a dead endpoint costs only its own
+ * messages their attempts. Both queues are encrypted and TLS only.
  */
 export class WebhooksConstruct extends Construct {
   readonly deliveryQueue: sqs.Queue;

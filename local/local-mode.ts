@@ -11,6 +11,7 @@ import { type ApiServer, startApiServer } from './api-server.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
+import { type LocalLifecycle, startLocalLifecycle } from './lifecycle.js';
 import { startLocalReconciler, taskStoppedTarget } from './recovery.js';
 import { startLocalWebhooks } from './webhooks/index.js';
 import {
@@ -59,6 +60,8 @@ export interface LocalModeOptions {
   readonly recorderHeartbeatSeconds?: number;
   /** How often the reconciler runs; default the deployment's reconcileIntervalMinutes. */
   readonly reconcileIntervalMs?: number;
+  /** The time the lifecycle rule sees (tests move it past the retention). */
+  readonly lifecycleClock?: () => Date;
   readonly log?: (line: string) => void;
 }
 
@@ -77,6 +80,8 @@ export interface LocalMode {
   readonly endpoints: LocalEndpoints;
   readonly apiKeys: readonly SeededApiKey[];
   readonly workflow: LocalWorkflow;
+  /** The bucket's expiration rule: runs every LIFECYCLE_INTERVAL_SECONDS (default 3600, 0: never), or on `run()`. */
+  readonly lifecycle: LocalLifecycle;
   /** Everything set in process.env for the in-process handlers (and inherited by recorders). */
   readonly env: Record<string, string>;
   /** Takes one emulator down and returns what brings it back (the fault tests). */
@@ -177,6 +182,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       log,
     );
     stoppers.push(() => reconciler.stop());
+    const lifecycle = startLocalLifecycle({
+      bucketName: emulators.resources.bucketName,
+      retentionDays: Number(env.RETENTION_DAYS),
+      intervalMs: Number(settings.LIFECYCLE_INTERVAL_SECONDS ?? 3600) * 1000,
+      ...(options.lifecycleClock ? { clock: options.lifecycleClock } : {}),
+      log,
+    });
+    stoppers.push(() => lifecycle.stop());
 
     const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
     stoppers.push(() => demo.stop());
@@ -199,6 +212,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       },
       apiKeys,
       workflow,
+      lifecycle,
       env,
       takeDown: (name) => emulators.takeDown(name),
       stop,

@@ -96,7 +96,16 @@ export const RecordingListSchema = z
   .object({ items: z.array(RecordingSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'RecordingList' });
 
-export const LinkSchema = z.object({ url: z.string(), expiresAt: isoTime }).meta({ id: 'Link' });
+export const LinkSchema = z
+  .object({
+    url: z.string(),
+    expiresAt: isoTime,
+    cappedByRetention: z.boolean().meta({
+      description:
+        "true when the link ends earlier than asked, at the recording's expiresAt, when its file is deleted",
+    }),
+  })
+  .meta({ id: 'Link' });
 
 export const ErrorSchema = z
   .object({

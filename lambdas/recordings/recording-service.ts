@@ -4,6 +4,7 @@ import { type MeetingUrlPolicy, meetingUrlProblem } from '../domain/meeting-url.
 import { newRecordingId, recordingFileName, recordingPrefix } from '../domain/names.js';
 import { isLive, type Recording, type RecordingView, toView } from '../domain/recording.js';
 import type { StartRecordingRequest, StopRecordingRequest } from '../http/schemas.js';
+import { linkLifetime } from '../links/link-lifetime.js';
 import { logger } from '../observability.js';
 import { IdempotencyKeyInUseError, type RecordingStore } from '../store/recording-store.js';
 
@@ -44,6 +45,11 @@ export interface ObjectRemover {
 export interface IssuedLink {
   url: string;
   expiresAt: string;
+}
+
+/** The answer of `POST …/links`: the link, and whether the recording's retention shortened it. */
+export interface CreatedLink extends IssuedLink {
+  cappedByRetention: boolean;
 }
 
 export interface LinkIssuer {
@@ -192,7 +198,7 @@ export class RecordingService {
     }
   }
 
-  async createLink(clientId: string, id: string, expiresInSeconds: number): Promise<IssuedLink> {
+  async createLink(clientId: string, id: string, expiresInSeconds: number): Promise<CreatedLink> {
     const recording = await this.owned(clientId, id);
     if (recording.status !== 'UPLOADED') {
       throw new ApiError(
@@ -200,7 +206,16 @@ export class RecordingService {
         `The recording is ${recording.status}; links exist only once it is UPLOADED.`,
       );
     }
-    return this.links.issue(recording, expiresInSeconds, this.clock());
+    const now = this.clock();
+    const lifetime = linkLifetime(recording, expiresInSeconds, now);
+    if (!lifetime) {
+      throw new ApiError(
+        'conflict',
+        `The recording's retention ended at ${recording.expiresAt}; its file is being deleted, so no new link can be made.`,
+      );
+    }
+    const link = await this.links.issue(recording, lifetime.seconds, now);
+    return { ...link, cappedByRetention: lifetime.cappedByRetention };
   }
 
   /** The recording when it exists and belongs to the client; otherwise the same 404 for both. */

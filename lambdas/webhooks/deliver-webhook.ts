@@ -1,8 +1,7 @@
+import { WEBHOOK_DELIVERY_TIMEOUT_MS } from './delivery-timing.js';
 import type { WebhookEvent } from './webhook-events.js';
 import { webhookHeaders } from './webhook-events.js';
 import type { WebhookSettings } from './webhook-settings.js';
-
-const DELIVERY_TIMEOUT_MS = 10_000;
 
 export class WebhookDeliveryError extends Error {
   constructor(
@@ -19,6 +18,7 @@ export async function deliverWebhook(
   settings: WebhookSettings,
   event: WebhookEvent,
   now = new Date(),
+  timeoutMs = WEBHOOK_DELIVERY_TIMEOUT_MS,
 ): Promise<number> {
   const body = JSON.stringify(event);
   const headers = webhookHeaders(settings.secret, event.id, Math.floor(now.getTime() / 1000), body);
@@ -29,7 +29,7 @@ export async function deliverWebhook(
       headers: { ...headers, 'user-agent': 'meeting-recorder-webhooks/1' },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new WebhookDeliveryError(`No answer from the webhook endpoint: ${(error as Error).message}`);

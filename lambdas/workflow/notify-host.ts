@@ -1,6 +1,7 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Recording } from '../domain/recording.js';
 import { recordingReadyEmail } from '../email/recording-ready-email.js';
+import { linkLifetime } from '../links/link-lifetime.js';
 import type { LinkIssuer } from '../recordings/recording-service.js';
 import type { RecordingStore } from '../store/recording-store.js';
 import { StepError } from './workflow-handler.js';
@@ -51,7 +52,10 @@ export async function notifyHost(
     throw new StepError('NotUploaded', `Recording is ${recording.status}.`);
 
   const now = deps.now?.() ?? new Date();
-  const link = await deps.links.issue(recording, deps.settings.linkTtlSeconds, now);
+  // Synth keeps the retention a day past the link; local mode's RETENTION_DAYS is the user's to choose.
+  const lifetime = linkLifetime(recording, deps.settings.linkTtlSeconds, now);
+  if (!lifetime) throw new StepError('RecordingExpired', `Recording expired at ${recording.expiresAt}.`);
+  const link = await deps.links.issue(recording, lifetime.seconds, now);
   const email = recordingReadyEmail(recording, link);
   try {
     await deps.ses.send(

@@ -5,8 +5,9 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { WEBHOOK_FUNCTION_TIMEOUT_SECONDS } from '../../lambdas/webhooks/delivery-timing.js';
 import { lambdaContext } from '../api/lambda-context.js';
-import { type LocalQueue, startLocalQueue } from './sqs-queue.js';
+import { type DeadLetter, type LocalQueue, startLocalQueue } from './sqs-queue.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -24,8 +25,13 @@ export interface LocalWebhooks {
   /** For AWS_ENDPOINT_URL_SQS. */
   readonly sqsEndpoint: string;
   readonly queueUrl: string;
+  /** The deliveries that the dead-letter queue holds. */
+  readonly deadLetters: readonly DeadLetter[];
   stop(): Promise<void>;
 }
+
+/** Lambda's SQS event source starts with five concurrent batches. */
+const DELIVER_CONCURRENCY = 5;
 
 /** Imports a handler on first use (after the environment it reads at load is set). */
 function lazyHandler<E, R>(name: string): () => Promise<Handler<E, R>> {
@@ -57,9 +63,16 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   const queue: LocalQueue = await startLocalQueue({
     port: options.port,
     name: 'webhook-deliveries',
-    visibilityTimeoutSeconds: 60,
+    // As deployed: six times the function's timeout, which the queue enforces on each invocation.
+    visibilityTimeoutSeconds: WEBHOOK_FUNCTION_TIMEOUT_SECONDS * 6,
     maxReceiveCount: options.maxAttempts,
-    consumer: async (event) => (await deliver())(event, lambdaContext('local-webhook-deliver', 60_000)),
+    consumerTimeoutMs: WEBHOOK_FUNCTION_TIMEOUT_SECONDS * 1000,
+    concurrency: DELIVER_CONCURRENCY,
+    consumer: async (event) =>
+      (await deliver())(
+        event,
+        lambdaContext('local-webhook-deliver', WEBHOOK_FUNCTION_TIMEOUT_SECONDS * 1000),
+      ),
     ...(options.log ? { log: options.log } : {}),
   });
   Object.assign(process.env, {
@@ -83,6 +96,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   return {
     sqsEndpoint: queue.endpoint,
     queueUrl: queue.queueUrl,
+    deadLetters: queue.deadLetters,
     stop: async () => {
       await poller.stop();
       await queue.stop();

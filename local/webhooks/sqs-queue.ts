@@ -15,13 +15,28 @@ export interface LocalQueueOptions {
   readonly maxReceiveCount: number;
   /** The Lambda behind the SQS event source (batch size 10, partial batch responses). */
   readonly consumer: SqsConsumer;
+  /**
+   * The function's timeout: an invocation that has not answered by then counts as failed for its whole
+   * batch, whose messages come back after their visibility timeout, as with Lambda.
+   */
+  readonly consumerTimeoutMs?: number;
+  /** Batches in flight at once (Lambda's SQS event source starts with five pollers). */
+  readonly concurrency?: number;
   readonly log?: (line: string) => void;
+}
+
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly body: string;
+  readonly receiveCount: number;
 }
 
 export interface LocalQueue {
   /** For AWS_ENDPOINT_URL_SQS. */
   readonly endpoint: string;
   readonly queueUrl: string;
+  /** What the dead-letter queue holds, oldest first. */
+  readonly deadLetters: readonly DeadLetter[];
   stop(): Promise<void>;
 }
 
@@ -38,8 +53,9 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 /**
  * One SQS queue with its Lambda event source, in this process: SendMessage/SendMessageBatch and
- * ChangeMessageVisibility over the SQS JSON protocol, and a poller handing visible messages to the
- * consumer in batches of 10, deleting those not reported as failed, dead-lettering after maxReceiveCount.
+ * ChangeMessageVisibility over the SQS JSON protocol, and pollers handing visible messages to the
+ * consumer in batches of 10 (several batches at once), deleting those not reported as failed,
+ * dead-lettering after maxReceiveCount.
  */
 export async function startLocalQueue(options: LocalQueueOptions): Promise<LocalQueue> {
   const log = options.log ?? (() => {});
@@ -100,6 +116,23 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
   const queueUrl = `${endpoint}/000000000000/${options.name}`;
   const queueArn = `arn:aws:sqs:us-east-1:000000000000:${options.name}`;
 
+  const deadLetters: DeadLetter[] = [];
+  const invoke = async (event: SQSEvent): Promise<SQSBatchResponse | undefined> => {
+    if (options.consumerTimeoutMs === undefined) return options.consumer(event);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Task timed out after ${options.consumerTimeoutMs} ms`)),
+        options.consumerTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([options.consumer(event), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   let stopped = false;
   const poll = async () => {
     while (!stopped) {
@@ -132,7 +165,7 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
       });
       let failed: Set<string>;
       try {
-        const response = await options.consumer({ Records: records });
+        const response = await invoke({ Records: records });
         failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       } catch (error) {
         log(`queue ${options.name}: consumer failed: ${String(error)}`);
@@ -142,6 +175,11 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
         if (!failed.has(message.messageId)) messages.delete(message.messageId);
         else if (message.receiveCount >= options.maxReceiveCount) {
           messages.delete(message.messageId);
+          deadLetters.push({
+            messageId: message.messageId,
+            body: message.body,
+            receiveCount: message.receiveCount,
+          });
           log(
             `queue ${options.name}: message ${message.messageId} dead-lettered after ${message.receiveCount} receives`,
           );
@@ -149,14 +187,15 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
       }
     }
   };
-  const polling = poll();
+  const pollers = Array.from({ length: options.concurrency ?? 1 }, () => poll());
 
   return {
     endpoint,
     queueUrl,
+    deadLetters,
     stop: async () => {
       stopped = true;
-      await polling;
+      await Promise.all(pollers);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -28,6 +28,7 @@ export async function startTestLocalMode(
     recorderCommand?: readonly string[];
     retryIntervalOverridesMs?: Record<string, number | number[]>;
     workflowFaults?: WorkflowFaults;
+    lifecycleClock?: () => Date;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -43,6 +44,7 @@ export async function startTestLocalMode(
       ? { retryIntervalOverridesMs: options.retryIntervalOverridesMs }
       : {}),
     ...(options.workflowFaults ? { workflowFaults: options.workflowFaults } : {}),
+    ...(options.lifecycleClock ? { lifecycleClock: options.lifecycleClock } : {}),
     ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
   });
 }

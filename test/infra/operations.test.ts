@@ -37,7 +37,7 @@ describe('webhooks and alarms', () => {
           ]),
         },
       },
-      3,
+      4,
     );
   });
 
@@ -79,7 +79,8 @@ describe('webhooks and alarms', () => {
   });
 
   it('webhooks can be switched off', () => {
-    quiet.assertions.resourceCountIs('AWS::SQS::Queue', 0);
+    // Only the expiry dead-letter queue remains.
+    quiet.assertions.resourceCountIs('AWS::SQS::Queue', 1);
     quiet.assertions.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });
 
@@ -98,7 +99,7 @@ describe('webhooks and alarms', () => {
     expect(described(/executions failed/)).toHaveLength(1);
     expect(described(/ended ERRORED/)).toHaveLength(1);
     expect(described(/host email failed/)).toHaveLength(1);
-    expect(described(/dead-letter queue/)).toHaveLength(2);
+    expect(described(/dead-letter queue/)).toHaveLength(3);
     const functions = Object.keys(s.assertions.findResources('AWS::Lambda::Function'));
     const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((a) => a.Dimensions?.[0]?.Value.Ref).sort()).toEqual(functions.sort());

@@ -5,10 +5,10 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
+import { DynamoRecordingStore, recordingKey } from '../../lambdas/store/dynamo-recording-store.js';
 import { setApiEnv, startBody } from '../support/api-env.js';
 import { createApiKey } from '../support/api-keys.js';
 import { bucketName, documents, s3, tableName } from '../support/aws.js';
@@ -443,6 +443,7 @@ describe('DELETE /v1/recordings/{id} and links', () => {
       body: { expiresInSeconds: 3600 },
     });
     expect(link.status).toBe(201);
+    expect(link.body.cappedByRetention).toBe(false);
     expect(Date.parse(link.body.expiresAt) - Date.now()).toBeGreaterThan(3590_000);
     expect(new URL(link.body.url).searchParams.get('X-Amz-Expires')).toBe('3600');
     const download = await fetch(link.body.url);
@@ -466,5 +467,42 @@ describe('DELETE /v1/recordings/{id} and links', () => {
     expect((await fetch(link.body.url)).status).toBe(404);
     expect((await invokeApi('DELETE', `/v1/recordings/${id}`, { key })).status).toBe(204);
     expect((await invokeApi('POST', `/v1/recordings/${id}/links`, { key })).status).toBe(409);
+  });
+});
+
+/** The retention is the deployment's; a test moves a recording's end instead of waiting for it. */
+async function setExpiresAt(id: string, expiresAt: string) {
+  await documents.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: recordingKey(id),
+      UpdateExpression: 'SET expiresAt = :expiresAt',
+      ExpressionAttributeValues: { ':expiresAt': expiresAt },
+    }),
+  );
+}
+
+describe('links and the retention', () => {
+  it("caps a link at the recording's expiresAt and says so", async () => {
+    const { id } = await uploadedRecording();
+    const expiresAt = new Date(Date.now() + 7200_000).toISOString();
+    await setExpiresAt(id, expiresAt);
+    const link = await invokeApi('POST', `/v1/recordings/${id}/links`, { key });
+    expect(link.status).toBe(201);
+    expect(link.body.cappedByRetention).toBe(true);
+    expect(Date.parse(link.body.expiresAt)).toBeLessThanOrEqual(Date.parse(expiresAt));
+    expect(Date.parse(link.body.expiresAt)).toBeGreaterThan(Date.parse(expiresAt) - 60_000);
+    const seconds = Number(new URL(link.body.url).searchParams.get('X-Amz-Expires'));
+    expect(seconds).toBeLessThanOrEqual(7200);
+    expect(seconds).toBeGreaterThan(7100);
+  });
+
+  it('answers 409 conflict for a recording at or past its expiresAt', async () => {
+    const { id } = await uploadedRecording();
+    await setExpiresAt(id, new Date(Date.now() - 1000).toISOString());
+    const link = await invokeApi('POST', `/v1/recordings/${id}/links`, { key });
+    expect(link.status).toBe(409);
+    expect(link.body.error.code).toBe('conflict');
+    expect(link.body.error.message).toMatch(/retention ended/);
   });
 });

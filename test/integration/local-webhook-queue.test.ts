@@ -1,12 +1,16 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalQueue, startLocalQueue } from '../../local/webhooks/sqs-queue.js';
+import { type LocalQueue, type LocalQueueOptions, startLocalQueue } from '../../local/webhooks/sqs-queue.js';
 
 let queue: LocalQueue | undefined;
 afterEach(() => queue?.stop());
 
-async function start(consumer: (event: SQSEvent) => Promise<SQSBatchResponse>, maxReceiveCount = 3) {
+async function start(
+  consumer: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  maxReceiveCount = 3,
+  extra: Partial<LocalQueueOptions> = {},
+) {
   const log: string[] = [];
   queue = await startLocalQueue({
     port: 0,
@@ -14,6 +18,7 @@ async function start(consumer: (event: SQSEvent) => Promise<SQSBatchResponse>, m
     visibilityTimeoutSeconds: 1,
     maxReceiveCount,
     consumer,
+    ...extra,
     log: (line) => log.push(line),
   });
   return { queue, log, sqs: new SQSClient({ endpoint: queue.endpoint }) };
@@ -78,5 +83,55 @@ describe('local delivery queue', () => {
       'broken#2',
       'broken#3',
     ]);
+    expect(queue.deadLetters.map((letter) => [letter.body, letter.receiveCount])).toEqual([['broken', 3]]);
+  });
+
+  it('counts an invocation past the function timeout as a failure of its whole batch, as Lambda does', async () => {
+    const receives: string[] = [];
+    const { queue, sqs } = await start(
+      async (event) => {
+        for (const record of event.Records)
+          receives.push(`${record.body}#${record.attributes.ApproximateReceiveCount}`);
+        // Never answers: the queue must give up at the function timeout.
+        if (event.Records.some((record) => record.attributes.ApproximateReceiveCount === '1'))
+          await new Promise(() => {});
+        return { batchItemFailures: [] };
+      },
+      3,
+      { consumerTimeoutMs: 300 },
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.queueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'one' },
+          { Id: 'b', MessageBody: 'two' },
+        ],
+      }),
+    );
+    await expect.poll(() => receives.length, { timeout: 8_000 }).toBe(4);
+    expect(receives.sort()).toEqual(['one#1', 'one#2', 'two#1', 'two#2']);
+    expect(queue.deadLetters).toEqual([]);
+  });
+
+  it('runs several batches at once, so a batch that hangs holds back no other', async () => {
+    const seen: string[] = [];
+    const { queue, sqs } = await start(
+      async (event) => {
+        for (const record of event.Records) seen.push(record.body);
+        if (event.Records.some((record) => record.body === 'stuck')) await new Promise(() => {});
+        return { batchItemFailures: [] };
+      },
+      3,
+      { concurrency: 2, consumerTimeoutMs: 5_000, visibilityTimeoutSeconds: 60 },
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: [{ Id: 'a', MessageBody: 'stuck' }] }),
+    );
+    await expect.poll(() => seen).toEqual(['stuck']);
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: [{ Id: 'b', MessageBody: 'next' }] }),
+    );
+    await expect.poll(() => seen).toEqual(['stuck', 'next']);
   });
 });

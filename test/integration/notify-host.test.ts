@@ -33,6 +33,7 @@ async function seedUploaded(overrides: Parameters<typeof uploadedRecording>[0] =
     meetingId: `m-${id}`,
     host: { email: `${id.toLowerCase()}@example.com`, name: 'Ada' },
     objectKey: `recordings/acme/m-${id}/${id}/Weekly sync.mp4`,
+    expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     ...overrides,
   });
   await store.create(recording);
@@ -113,5 +114,28 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
     ).rejects.toMatchObject({
       name: 'NotUploaded',
     });
+  });
+
+  it("caps the emailed link at the recording's expiresAt when the retention ends sooner", async () => {
+    const sentAt = new Date();
+    const expiresAt = new Date(sentAt.getTime() + 86_400_000).toISOString();
+    const recording = await seedUploaded({ expiresAt });
+    const updated = await notifyHost(
+      { store, ses: new SESv2Client({}), links, settings, now: () => sentAt },
+      recording.id,
+    );
+    expect(updated.email?.linkExpiresAt).toBe(new Date(sentAt.getTime() + 86_400_000).toISOString());
+    const email = await waitForEmail((message) => message.destination.to.includes(recording.host.email));
+    const url = new URL(/https?:\/\/\S+/.exec(email.body.text ?? '')![0]);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('86400');
+  });
+
+  it('sends no email about a recording whose retention has ended', async () => {
+    const recording = await seedUploaded({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await expect(
+      notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id),
+    ).rejects.toMatchObject({ name: 'RecordingExpired' });
+    expect(await sentEmails({ to: recording.host.email })).toHaveLength(0);
+    expect((await store.get(recording.id))?.email).toBeNull();
   });
 });
