@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs the system packages the recorder and the emulators need (Debian/Ubuntu), or says exactly
 # what is missing and how to get it. Safe to run again: it does nothing when all are present.
-# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in.
+# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in, and (as root)
+# Docker and debootstrap, which the recorder image tests build and run the image with.
 set -euo pipefail
 need=()
 if [ "${1:-}" = "--tests" ]; then
   # Debian splits VLC: vlc-bin alone has no demuxers.
   if ! command -v cvlc >/dev/null 2>&1 || { command -v dpkg >/dev/null 2>&1 && ! dpkg -s vlc-plugin-base >/dev/null 2>&1; }; then
     need+=(vlc-bin vlc-plugin-base)
+  fi
+  # The recorder image tests start their own Docker engine, which only root can.
+  if [ "$(id -u)" -eq 0 ]; then
+    [ -x /usr/sbin/dockerd ] || need+=(docker.io)
+    [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
   fi
 fi
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)

@@ -25,6 +25,8 @@ export async function startTestLocalMode(
     waitOverridesMs?: Record<string, number>;
     recorderEnv?: Record<string, string>;
     recorderCommand?: readonly string[];
+    /** Every line local mode logs (the recorders' output included); E2E_VERBOSE prints them too. */
+    log?: (line: string) => void;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -36,7 +38,10 @@ export async function startTestLocalMode(
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
     ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),
-    ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
+    log: (line: string) => {
+      options.log?.(line);
+      if (process.env.E2E_VERBOSE) console.log(line);
+    },
   });
 }
 
