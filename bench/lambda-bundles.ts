@@ -20,7 +20,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CDK_BUNDLING: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   minify: true,
   sourcemap: true,
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       };
     });
     console.log(
-      `Lambda bundles (esbuild as lib/lambda-function.ts: ESM, node22, minified, SDK bundled); init = median of ${ROUNDS} cold imports, each in a fresh node ${process.version} process\n`,
+      `Lambda bundles (esbuild as lib/lambda-function.ts: ESM, node24, minified, SDK bundled); init = median of ${ROUNDS} cold imports, each in a fresh node ${process.version} process\n`,
     );
     console.log(
       table(

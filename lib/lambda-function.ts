@@ -86,7 +86,7 @@ export class LambdaFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node22',
+        target: 'node24',
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
         // Bundle the SDK too, so the deployed code runs the versions the tests ran.

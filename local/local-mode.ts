@@ -14,6 +14,7 @@ import { localLambdaEnv } from './lambda-env.js';
 import { type LocalLifecycle, startLocalLifecycle } from './lifecycle.js';
 import { startLocalReconciler, taskStoppedTarget } from './recovery.js';
 import { startLocalWebhooks } from './webhooks/index.js';
+import { containerRecorderCommand, overrideNames } from './workflow/container-recorder.js';
 import {
   type LocalWorkflow,
   parseWorkflowFaults,
@@ -120,13 +121,24 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         recorderHeartbeatSeconds: options.recorderHeartbeatSeconds ?? 60,
       },
     );
-    const recorderCommand = options.recorderCommand ?? (await bundledRecorderCommand(stoppers));
     const recorderSettings = {
       ...emulators.env,
       ALLOW_LOOPBACK_HTTP: 'true',
       ALLOWED_MEETING_ORIGINS: settings.ALLOWED_MEETING_ORIGINS ?? '*',
       ...options.recorderEnv,
     };
+    const recorderCommand =
+      options.recorderCommand ??
+      (recorderKind(settings) === 'container'
+        ? containerRecorderCommand({
+            image: settings.LOCAL_RECORDER_IMAGE || DEFAULT_RECORDER_IMAGE,
+            environmentNames: [
+              ...Object.keys(synthesized.recorderEnv),
+              ...overrideNames(synthesized.definition),
+              ...Object.keys(recorderSettings),
+            ],
+          })
+        : await bundledRecorderCommand(stoppers));
     const workflow = await startLocalWorkflow({
       definition: synthesized.definition,
       lambdaModules: synthesized.lambdaModules,
@@ -221,6 +233,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     await stop();
     throw error;
   }
+}
+
+/** The image `LOCAL_RECORDER=container` runs unless `LOCAL_RECORDER_IMAGE` names another. */
+export const DEFAULT_RECORDER_IMAGE = 'meeting-recorder:local';
+
+/** `LOCAL_RECORDER`: `process` (default: the bundle run by this Node) or `container` (the image, with Docker). */
+function recorderKind(settings: NodeJS.ProcessEnv): 'process' | 'container' {
+  const kind = settings.LOCAL_RECORDER || 'process';
+  if (kind !== 'process' && kind !== 'container') {
+    throw new Error(`LOCAL_RECORDER is "process" or "container", got "${kind}"`);
+  }
+  return kind;
 }
 
 /** Builds the recorder's bundle (the file the container runs) and returns the command that runs it. */

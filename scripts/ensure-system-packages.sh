@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the recorder and the emulators need (Debian/Ubuntu), or says exactly
 # what is missing and how to get it. Safe to run again: it does nothing when all are present.
-# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in, and iptables,
-# with which the partition tests drop packets inside a network namespace.
+# `--tests` adds what only the tests use: VLC, which the recorder tests play the files in, iptables,
+# with which the partition tests drop packets inside a network namespace, and (as root) Docker and
+# debootstrap, which the recorder image tests build and run the image with.
 set -euo pipefail
 need=()
 if [ "${1:-}" = "--tests" ]; then
@@ -11,6 +12,11 @@ if [ "${1:-}" = "--tests" ]; then
     need+=(vlc-bin vlc-plugin-base)
   fi
   command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)
+  # The recorder image tests start their own Docker engine, which only root can.
+  if [ "$(id -u)" -eq 0 ]; then
+    [ -x /usr/sbin/dockerd ] || need+=(docker.io)
+    [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+  fi
 fi
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)

@@ -6,6 +6,7 @@
 # `npm test -- --project unit` (any vitest arguments) runs just that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== Node.js $(node --version), npm $(npm --version)"
 bash scripts/ensure-system-packages.sh --tests
 npx tsc --noEmit -p tsconfig.json
 npx biome check .

@@ -1,4 +1,3 @@
-import './promise-with-resolvers.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { prepareDefinition, type StateMachineDefinition } from './definition.js';
 import { type TaskServices, taskOverrides, taskStateKinds } from './task-overrides.js';

@@ -29,6 +29,8 @@ export async function startTestLocalMode(
     retryIntervalOverridesMs?: Record<string, number | number[]>;
     workflowFaults?: WorkflowFaults;
     lifecycleClock?: () => Date;
+    /** Every line local mode logs (the recorders' output included); E2E_VERBOSE prints them too. */
+    log?: (line: string) => void;
   } = {},
 ): Promise<LocalMode> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -45,7 +47,10 @@ export async function startTestLocalMode(
       : {}),
     ...(options.workflowFaults ? { workflowFaults: options.workflowFaults } : {}),
     ...(options.lifecycleClock ? { lifecycleClock: options.lifecycleClock } : {}),
-    ...(process.env.E2E_VERBOSE ? { log: (line: string) => console.log(line) } : {}),
+    log: (line: string) => {
+      options.log?.(line);
+      if (process.env.E2E_VERBOSE) console.log(line);
+    },
   });
 }
 

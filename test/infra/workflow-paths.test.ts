@@ -3,18 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adaptForLocalRunner, type StateMachineDefinition } from '../../lib/synth-for-local.js';
 import { SYNTH_TIMEOUT, synth } from './helpers.js';
 
-// aws-local-stepfunctions needs Promise.withResolvers (Node 22); Node 20 lacks it.
-const promises = Promise as PromiseConstructor & { withResolvers?: () => unknown };
-promises.withResolvers ??= () => {
-  let resolve!: (value: unknown) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 type Json = Record<string, unknown>;
 type Handler = (input: Json) => unknown;
 
