@@ -5,10 +5,10 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { isTransientAwsError } from '../aws-errors.js';
 import { documents } from '../clients.js';
 import { env } from '../config.js';
 import type { AuthorizerContext } from '../http/api-handler.js';
-import { isTransient } from '../http/error-response.js';
 import { logger, tracer } from '../observability.js';
 import { ApiKeyStore } from '../store/api-key-store.js';
 
@@ -26,7 +26,7 @@ async function clientFor(key: string): Promise<string | undefined | 'unavailable
   try {
     clientId = await keys.authenticate(key);
   } catch (error) {
-    if (!isTransient(error)) throw error;
+    if (!isTransientAwsError(error)) throw error;
     // The last verdict is safe to reuse while the store is unreachable: it was true moments ago, and a
     // revocation then takes effect when the store answers again.
     logger.warn('API key store unavailable', { error, cachedVerdict: cached !== undefined });

@@ -1,28 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isTransientAwsError } from '../aws-errors.js';
 import { ApiError } from '../domain/errors.js';
 import { logger } from '../observability.js';
-import { isTransactionConflict } from '../store/dynamo-recording-store.js';
-
-/** Dependency answers that mean "busy or briefly unwell, retry". */
-const TRANSIENT_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'ServiceUnavailable',
-  'InternalServerError',
-  'TransactionConflictException',
-  'TimeoutError',
-]);
-/** Socket errors: a dependency that cannot be reached right now (a network blip, a restarting emulator). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-export function isTransient(error: unknown): boolean {
-  const { name, code } = (error ?? {}) as { name?: string; code?: string };
-  return (
-    TRANSIENT_ERRORS.has(name ?? '') || UNREACHABLE_CODES.has(code ?? '') || isTransactionConflict(error)
-  );
-}
 
 export function jsonResponse(
   statusCode: number,
@@ -47,7 +26,7 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
       },
     });
   }
-  if (isTransient(error)) {
+  if (isTransientAwsError(error)) {
     logger.warn('Dependency busy', { error });
     return jsonResponse(
       503,

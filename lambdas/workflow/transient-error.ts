@@ -1,71 +1,12 @@
+import { isTransientAwsError } from '../aws-errors.js';
 import { StepError } from './step-error.js';
 
 /** The function error a workflow step throws when a dependency failed in a way that heals: the workflow retries it. */
 export const TRANSIENT_DEPENDENCY_ERROR = 'TransientDependencyError';
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'LimitExceededException',
-  'SlowDown',
-  'InternalServerError',
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'TransactionConflictException',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-]);
-
-/** Why DynamoDB cancels a transaction when the cause is load, not a failed condition. */
-const TRANSIENT_CANCELLATIONS = new Set([
-  'TransactionConflict',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-]);
-
-interface SdkLikeError {
-  name?: string;
-  CancellationReasons?: { Code?: string }[];
-  code?: string;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  cause?: unknown;
-}
-
-/**
- * Whether an error of an AWS call (DynamoDB, S3, SES) or of the network under it can heal by itself:
- * throttling, a 5xx, a timeout or a connection that failed. A verdict of the service (404, a failed
- * condition, a rejected address) cannot, nor can a StepError, which is a step's own verdict.
- */
+/** Whether a step's error can heal by itself (aws-errors.ts); a StepError is the step's own verdict. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof StepError || typeof error !== 'object' || error === null) return false;
-  const { name, code, $retryable, $metadata, cause, CancellationReasons } = error as SdkLikeError;
-  if ($retryable) return true;
-  if (CancellationReasons?.some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''))) return true;
-  if (($metadata?.httpStatusCode ?? 0) >= 500 || $metadata?.httpStatusCode === 429) return true;
-  if (name && TRANSIENT_NAMES.has(name)) return true;
-  if (code && NETWORK_CODES.has(code)) return true;
-  return cause !== undefined && cause !== error && isTransient(cause);
+  return !(error instanceof StepError) && isTransientAwsError(error);
 }
 
 /** A transient dependency error as the step error the workflow retries; anything else unchanged. */

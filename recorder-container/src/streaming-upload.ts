@@ -5,6 +5,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { isTransientAwsError } from '../../lambdas/aws-errors.js';
 import { FragmentIndex } from '../../lambdas/media/progressive-mp4.js';
 import { AnyBoundaries, Mp4BoxBoundaries } from './box-boundaries.js';
 import { errorMessage, log } from './log.js';
@@ -56,28 +57,10 @@ export class UploadFailedError extends Error {
   override name = 'UploadFailedError';
 }
 
-/** Answers that say "later", not "no": S3 timing out a stalled body, throttling, its own faults. */
-const TRANSIENT_ANSWERS = new Set([
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'InternalError',
-  'ServiceUnavailable',
-]);
-
 /** No answer at all, or one that says "later": S3 is unreachable or busy, not refusing this request. */
 export function isUnreachable(error: unknown): boolean {
-  const details = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const status = details?.$metadata?.httpStatusCode;
-  return (
-    status === undefined ||
-    status >= 500 ||
-    status === 429 ||
-    details.$retryable !== undefined ||
-    TRANSIENT_ANSWERS.has(details.name ?? '')
-  );
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status === undefined || isTransientAwsError(error);
 }
 
 interface Persistence {

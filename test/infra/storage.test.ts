@@ -124,7 +124,7 @@ describe('storage', () => {
     });
   });
 
-  it('has the byMeeting and byClient indexes, projecting everything', () => {
+  it('has the byMeeting, byClient and (sparse) byLive indexes, projecting everything', () => {
     s.assertions.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
@@ -140,6 +140,14 @@ describe('storage', () => {
           KeySchema: [
             { AttributeName: 'gsi2pk', KeyType: 'HASH' },
             { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'byLive',
+          KeySchema: [
+            { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },
