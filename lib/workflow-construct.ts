@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { TRANSIENT_DEPENDENCY_ERROR } from '../lambdas/workflow/transient-error.js';
 import type { RecordingConfig } from './config.js';
 import { tableStatement } from './dynamo-access.js';
 import { LambdaFunction } from './lambda-function.js';
@@ -51,8 +52,6 @@ export const RUN_TASK_RETRY_ERRORS = [
 ];
 /** Errors the notify-host step throws for SES failures worth retrying. */
 export const EMAIL_RETRY_ERRORS = ['EmailThrottled', 'EmailTransient'];
-/** What a workflow function throws when a DynamoDB, S3 or SES call failed in a way that heals (transient-error.ts). */
-export const TRANSIENT_DEPENDENCY_ERROR = 'TransientDependencyError';
 /** Errors of a Lambda invocation that heal: throttling, the service's own faults, timeouts, and transient dependencies. */
 export const LAMBDA_RETRY_ERRORS = [
   'Lambda.TooManyRequestsException',

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { FORMATS, RECORDING_STATUSES, RESOLUTIONS, STOP_REASONS } from '../domain/recording.js';
+import {
+  FORMATS,
+  LAUNCH_DELAY_REASONS,
+  RECORDING_STATUSES,
+  RESOLUTIONS,
+  STOP_REASONS,
+} from '../domain/recording.js';
 
 /** The request and response shapes of the API contract; the OpenAPI document is generated from these. */
 
@@ -89,6 +95,19 @@ export const RecordingSchema = z
     email: z.object({ to: z.string(), sentAt: isoTime, linkExpiresAt: isoTime }).nullable(),
     continuationOf: z.string().nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    launch: z
+      .object({
+        attempts: z.number().int(),
+        reason: z.enum(LAUNCH_DELAY_REASONS),
+        message: z.string(),
+        since: isoTime,
+        nextAttemptAt: isoTime,
+      })
+      .nullable()
+      .meta({
+        description:
+          'Set once a launch of the recorder failed (no capacity, throttling, a task that stopped before it recorded): the recording waits in INVOKED while the workflow launches it again',
+      }),
   })
   .meta({ id: 'Recording' });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type GroupProcess, spawnGroup } from '../emulators/process-group.js';
+import { type GroupProcess, killGroup, spawnGroup } from '../emulators/process-group.js';
 import { TaskError } from './task-tokens.js';
 
 export const RECORDER_MAIN = fileURLToPath(new URL('../../recorder-container/src/main.ts', import.meta.url));
@@ -186,7 +186,10 @@ export class RecorderTasks {
 
   /** Kills a task outright (its whole process group), as when a container dies; for fault tests. */
   async kill(taskArn: string): Promise<void> {
-    await this.running.get(taskArn)?.stop(0);
+    const recorder = this.running.get(taskArn);
+    if (!recorder) return;
+    killGroup(recorder.child, 'SIGKILL');
+    await recorder.gone;
   }
 
   /** Stops every recorder (SIGTERM, SIGKILL after `graceMs`) and waits for them. */

@@ -34,7 +34,7 @@ describe('emulator harness', () => {
     expect(process.env.AWS_ENDPOINT_URL_SESV2).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('creates the table with both indexes and TTL', async () => {
+  it('creates the table with its three indexes and TTL', async () => {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName() }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -51,6 +51,10 @@ describe('emulator harness', () => {
       byClient: [
         { AttributeName: 'gsi2pk', KeyType: 'HASH' },
         { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      byLive: [
+        { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
       ],
     });
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: tableName() }));

@@ -104,7 +104,7 @@ describe('local lifecycle rule', () => {
 
   it('runs the deployed handler by default: the recording becomes DELETED', async () => {
     const store = new DynamoRecordingStore(documents, tableName());
-    const id = 'rec_01JDX8M8Y1T5Q6N0W2Z3C4DFLT';
+    const id = 'rec_01JDX8M8Y1T5Q6N0W2Z3C4DFMT';
     const clientId = uniqueClientId();
     const recording = uploadedRecording({
       id,

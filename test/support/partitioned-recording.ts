@@ -15,6 +15,8 @@ export interface PartitionPlan {
   readonly beforeSeconds: number;
   readonly partitionSeconds: number;
   readonly afterSeconds: number;
+  /** Stop this many seconds into the partition instead of after it (the email is then due while it lasts). */
+  readonly stopSecondsIntoPartition?: number;
   readonly recorderEnv?: Record<string, string>;
   readonly resolution?: '720p' | '1080p';
   readonly progress?: (message: string) => void;
@@ -91,13 +93,21 @@ export async function recordThroughPartition(
     blockedPort = port;
     const blockedAt = Date.now();
     progress(`${plan.service} blocked for ${plan.partitionSeconds} s`);
-    await sleep(plan.partitionSeconds * 1000);
+    const stopEarly = plan.stopSecondsIntoPartition;
+    if (stopEarly !== undefined) {
+      await sleep(stopEarly * 1000);
+      progress(`stop, ${plan.service} still blocked`);
+      child.stdin?.write('stop\n');
+    }
+    await sleep((plan.partitionSeconds - (stopEarly ?? 0)) * 1000);
     namespace.unblockTcpPort(port);
     blockedPort = undefined;
     const partitionedSeconds = (Date.now() - blockedAt) / 1000;
-    progress(`${plan.service} reachable again; stop in ${plan.afterSeconds} s`);
-    await sleep(plan.afterSeconds * 1000);
-    child.stdin?.write('stop\n');
+    if (stopEarly === undefined) {
+      progress(`${plan.service} reachable again; stop in ${plan.afterSeconds} s`);
+      await sleep(plan.afterSeconds * 1000);
+      child.stdin?.write('stop\n');
+    }
     const result = await next('result');
     const view = result['recording'] as PartitionOutcome['recording'];
     const recordedSeconds =
