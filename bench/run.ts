@@ -15,6 +15,7 @@ const BENCHMARKS = [
   'stop-to-email',
   'thousand-recordings',
   'partition-s3',
+  'image-size',
 ] as const;
 
 const chosen = process.argv.slice(2);
