@@ -94,10 +94,11 @@ describe('the reconciler in local mode', () => {
     );
     expect(done).toMatchObject({ status: 'UPLOADED', partial: true });
     expect((done.file as { sizeBytes: number }).sizeBytes).toBeGreaterThan(0);
-    const recovery = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArn(`${id}-recover-1`) }),
-    );
-    expect(recovery.status).toBe('SUCCEEDED');
+    // UPLOADED is written by FinalizeRecording; the recovery execution ends after NotifyHost.
+    const recoveryStatus = async () =>
+      (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(`${id}-recover-1`) })))
+        .status;
+    await expect.poll(recoveryStatus, { timeout: 60_000, interval: 200 }).toBe('SUCCEEDED');
 
     const email = await waitForEmailTo(local, body.host.email);
     expect(email.subject).toBe('Your recording "E2E meeting" is ready (partial)');

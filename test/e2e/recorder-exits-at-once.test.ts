@@ -8,18 +8,25 @@ const OUTCOME_WITHIN_MS = 120_000;
 describe('a recorder that exits at once, before it records', () => {
   let local: LocalMode;
   const lines: string[] = [];
+  const window = process.env.LAUNCH_RETRY_WINDOW_SECONDS;
   beforeAll(async () => {
+    // The relaunch loop gives up after its window: 2 s here instead of the deployment's 10 minutes.
+    process.env.LAUNCH_RETRY_WINDOW_SECONDS = '2';
     local = await startRecoveryLocalMode(
       {
         recorderCommand: [process.execPath, '-e', 'process.exit(3)'],
-        waitOverridesMs: { WaitForRecorderExit: 1_000 },
+        waitOverridesMs: { WaitForRecorderExit: 1_000, WaitBeforeRelaunch: 500 },
       },
       lines,
     );
   });
-  afterAll(() => local?.stop());
+  afterAll(async () => {
+    await local?.stop();
+    if (window === undefined) delete process.env.LAUNCH_RETRY_WINDOW_SECONDS;
+    else process.env.LAUNCH_RETRY_WINDOW_SECONDS = window;
+  });
 
-  it('fails RunRecorder with Recorder.StoppedBeforeRecording from the stop event', async () => {
+  it('fails RunRecorder with Recorder.StoppedBeforeRecording from the stop event, relaunches, then gives up', async () => {
     const client = clientFor(local);
     const body = startBody(local);
     const started = await client.request('POST', '/v1/recordings', body);
@@ -36,9 +43,7 @@ describe('a recorder that exits at once, before it records', () => {
       '"outcome":"failed-task"',
     );
 
-    // Without a relaunch loop in the workflow, the error goes to salvage: nothing there, so ERRORED with it.
-    // INTEGRATOR: once RunRecorder relaunches on this error, the recording ends ERRORED only after the
-    // last attempt, with the same code; lengthen this wait to cover the relaunches.
+    // Each relaunch exits at once too: after the launch window, ERRORED as launch_failed, the meeting free.
     const done = await waitForRecording(
       client,
       id,
@@ -47,12 +52,10 @@ describe('a recorder that exits at once, before it records', () => {
     );
     expect(done).toMatchObject({
       status: 'ERRORED',
-      error: {
-        code: 'stopped_before_recording',
-        message:
-          'Essential container in task exited; stop code EssentialContainerExited; container recorder exit code 3',
-      },
+      error: { code: 'launch_failed' },
+      launch: { reason: 'task_stopped' },
     });
+    expect((done.launch as { attempts: number }).attempts).toBeGreaterThan(1);
     expect(await client.request('POST', '/v1/recordings', { ...body, meetingTitle: 'again' })).toMatchObject({
       status: 202,
     });
