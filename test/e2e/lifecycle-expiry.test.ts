@@ -1,11 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWebhookSecret, WebhookSettingsStore } from '../../lambdas/webhooks/webhook-settings.js';
+import { newWebhookSecret } from '../../lambdas/webhooks/webhook-settings.js';
 import { downloadLink } from '../../local/demo/ses-mail.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import type { LocalMode } from '../../local/local-mode.js';
-import { clientFor, startBody, startTestLocalMode, waitForEmailTo, waitForRecording } from './local-mode.js';
+import {
+  clientFor,
+  startBody,
+  startTestLocalMode,
+  subscribeWebhooks,
+  waitForEmailTo,
+  waitForRecording,
+} from './local-mode.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const DAY_MS = 86_400_000;
@@ -23,12 +28,7 @@ beforeAll(async () => {
     lifecycleClock: () => new Date(Date.now() + clockAheadMs),
   });
   receiver = await startWebhookReceiver(secret);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  await new WebhookSettingsStore(documents, local.env.TABLE_NAME!).set('expiring-app', {
-    url: receiver.url,
-    secret,
-  });
-  documents.destroy();
+  await subscribeWebhooks(local, 'expiring-app', { url: receiver.url, secret });
 });
 afterAll(async () => {
   await local?.stop();

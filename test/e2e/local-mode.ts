@@ -1,6 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { WebhookSettingsStore } from '../../lambdas/webhooks/webhook-settings.js';
 import type { ApiKeySpec } from '../../local/api-keys.js';
 import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
 import { type StoredEmail, storedEmails } from '../../local/demo/ses-mail.js';
@@ -103,4 +106,18 @@ export function waitForEmailTo(local: LocalMode, address: string, timeoutMs = 60
   return pollUntil(`waiting for the email to ${address}`, async () => (await emailsTo(local, address))[0], {
     timeoutMs,
   });
+}
+
+/** Gives a client of local mode a webhook URL and signing secret, as `npm run api-key -- webhook` does. */
+export async function subscribeWebhooks(
+  local: LocalMode,
+  clientId: string,
+  webhook: { url: string; secret: string },
+): Promise<void> {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    await new WebhookSettingsStore(documents, local.env.TABLE_NAME!).set(clientId, webhook);
+  } finally {
+    documents.destroy();
+  }
 }

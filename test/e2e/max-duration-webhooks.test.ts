@@ -1,10 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWebhookSecret, WebhookSettingsStore } from '../../lambdas/webhooks/webhook-settings.js';
+import { newWebhookSecret } from '../../lambdas/webhooks/webhook-settings.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import type { LocalMode } from '../../local/local-mode.js';
-import { clientFor, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
+import {
+  clientFor,
+  startBody,
+  startTestLocalMode,
+  subscribeWebhooks,
+  waitForRecording,
+} from './local-mode.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 const secret = newWebhookSecret();
@@ -18,12 +22,7 @@ beforeAll(async () => {
     recorderEnv: { WARNING_SECONDS: '30,20,10' },
   });
   receiver = await startWebhookReceiver(secret);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  await new WebhookSettingsStore(documents, local.env.TABLE_NAME!).set('hooked-app', {
-    url: receiver.url,
-    secret,
-  });
-  documents.destroy();
+  await subscribeWebhooks(local, 'hooked-app', { url: receiver.url, secret });
 });
 afterAll(async () => {
   await local?.stop();

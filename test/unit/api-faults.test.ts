@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setMockedDynamoEnv } from '../support/api-env.js';
 
 // Faults no emulator produces on demand: DynamoDB throttling and an unexpected failure.
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -11,16 +12,7 @@ let handler: (
 ) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    TABLE_NAME: 'recordings',
-    AWS_REGION: 'us-east-1',
-    // Should the mock ever miss, the call fails here on loopback instead of leaving the machine.
-    AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
-    AWS_ACCESS_KEY_ID: 'x',
-    AWS_SECRET_ACCESS_KEY: 'x',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
+  setMockedDynamoEnv();
   ({ handler } = (await import('../../lambdas/handlers/api/get-recording.js')) as never);
 });
 

@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setMockedDynamoEnv } from '../support/api-env.js';
 
 // A key store that cannot answer in time: a fault no emulator produces on demand (the partition tests
 // make it happen for real, slowly).
@@ -11,15 +12,7 @@ let authorizer: Handler;
 let getRecording: Handler;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    TABLE_NAME: 'recordings',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
-    AWS_ACCESS_KEY_ID: 'x',
-    AWS_SECRET_ACCESS_KEY: 'x',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
+  setMockedDynamoEnv();
   ({ handler: authorizer } = (await import('../../lambdas/handlers/authorizer.js')) as never);
   ({ handler: getRecording } = (await import('../../lambdas/handlers/api/get-recording.js')) as never);
 });
