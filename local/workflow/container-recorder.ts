@@ -3,6 +3,9 @@ import { type StateMachineDefinition, taskKind, taskStates } from './definition.
 /** Containers local mode starts carry this label, so that what a killed recorder leaves can be found. */
 export const RECORDER_CONTAINER_LABEL = 'meeting-recorder.local-task';
 
+/** The variable that gives a recorder task the local workflow's endpoint for its task-token reports. */
+export const WORKFLOW_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_SFN';
+
 /** The names RunTask's container overrides set, read from the workflow definition (RECORDING_ID, TASK_TOKEN, …). */
 export function overrideNames(definition: StateMachineDefinition): string[] {
   const names = new Set<string>();
@@ -29,7 +32,7 @@ export function containerRecorderCommand(options: {
   readonly image: string;
   readonly environmentNames: Iterable<string>;
 }): string[] {
-  const names = [...new Set([...options.environmentNames, 'TASK_ARN'])].sort();
+  const names = [...new Set([...options.environmentNames, 'TASK_ARN', WORKFLOW_ENDPOINT_VARIABLE])].sort();
   return [
     'docker',
     'run',

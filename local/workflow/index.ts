@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { WORKFLOW_ENDPOINT_VARIABLE } from './container-recorder.js';
 import type { StateMachineDefinition } from './definition.js';
 import { handlerModuleName } from './definition.js';
 import { containerEnvironment, type EcsTaskStoppedEvent, RecorderTasks } from './recorder-tasks.js';
@@ -69,8 +70,10 @@ export function workflowLambdaImporter(
 export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise<LocalWorkflow> {
   const tokens = new TaskTokens();
   const dynamodb = new DynamoDBClient({});
+  // The tasks report to this runner's own endpoint, known once it listens (before any task starts).
+  const recorderEnv: Record<string, string> = { ...options.recorderEnv };
   const recorders = new RecorderTasks({
-    env: options.recorderEnv,
+    env: recorderEnv,
     ...(options.taskDefinitionEnv ? { taskDefinitionEnv: options.taskDefinitionEnv } : {}),
     ...(options.recorderCommand ? { command: options.recorderCommand } : {}),
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
@@ -107,6 +110,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions): Promise
     },
   });
   const server = await startSfnServer({ port: options.port, runner, tokens });
+  recorderEnv[WORKFLOW_ENDPOINT_VARIABLE] = server.endpoint;
   return {
     endpoint: server.endpoint,
     runner,

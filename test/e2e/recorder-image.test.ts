@@ -61,10 +61,8 @@ describe.skipIf(unavailable)('the recorder image', () => {
     expect(report.download.sizeBytes).toBe((report.recording.file as { sizeBytes: number }).sizeBytes);
   });
 
-  // Known defect: the container exits 1 after its success report, and local mode's stop event then fails
-  // the task token as Recorder.TaskStopped, which the local task tokens still accept, so the workflow
-  // salvages and the file is marked partial. Skipped until fixed (it depends on which call lands first).
-  it.skip('ends whole, not partial', () => {
+  // The container reports to the local workflow's endpoint, not to AWS: a lost report would be salvaged as partial.
+  it('ends whole, not partial', () => {
     expect(report.recording).toMatchObject({ partial: false });
   });
 
