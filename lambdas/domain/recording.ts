@@ -2,6 +2,7 @@
  * The recording model and its legal state transitions. Pure: no AWS, no I/O.
  * Shared by the Lambda handlers, the workflow steps and the recorder program.
  */
+import { publicRecordingError } from './recording-errors.js';
 
 export const RECORDING_STATUSES = [
   'INVOKED',
@@ -155,15 +156,72 @@ export interface Recording extends Omit<RecordingView, 'launch'> {
   ttl: number;
 }
 
+/**
+ * The fields of the public object, an allow-list: whatever else the stored item carries (clientId,
+ * objectKey, taskArn, anything added later) never reaches a client or a webhook.
+ */
+export const VIEW_FIELDS = [
+  'id',
+  'meetingId',
+  'meetingUrl',
+  'meetingTitle',
+  'host',
+  'status',
+  'stopReason',
+  'partial',
+  'maxDurationSeconds',
+  'format',
+  'resolution',
+  'createdAt',
+  'startedAt',
+  'stoppedAt',
+  'uploadedAt',
+  'expiresAt',
+  'durationSeconds',
+  'file',
+  'email',
+  'continuationOf',
+  'error',
+  'launch',
+] as const satisfies readonly (keyof RecordingView)[];
+
+const HOST_FIELDS = ['email', 'name', 'userId'] as const satisfies readonly (keyof HostInfo)[];
+const FILE_FIELDS = [
+  'name',
+  'sizeBytes',
+  'contentType',
+  'durationSeconds',
+  'videoCodec',
+  'audioCodec',
+  'width',
+  'height',
+] as const satisfies readonly (keyof FileFacts)[];
+const EMAIL_FIELDS = ['to', 'sentAt', 'linkExpiresAt'] as const satisfies readonly (keyof EmailFacts)[];
+const LAUNCH_FIELDS = [
+  'attempts',
+  'reason',
+  'message',
+  'since',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof LaunchDelay)[];
+
+function pick<T extends object, K extends keyof T>(source: T, fields: readonly K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const field of fields) if (source[field] !== undefined) picked[field] = source[field];
+  return picked;
+}
+
 export function toView(recording: Recording): RecordingView {
-  const {
-    clientId: _clientId,
-    objectKey: _objectKey,
-    stopRequestedAt: _stop,
-    lastWarningSeconds: _warning,
-    ttl: _ttl,
-    launch,
-    ...view
-  } = recording;
-  return { ...view, launch: launch ?? null };
+  const view = pick(
+    recording,
+    VIEW_FIELDS.filter((field) => field !== 'launch'),
+  ) as Omit<RecordingView, 'launch'>;
+  return {
+    ...view,
+    host: pick(recording.host, HOST_FIELDS),
+    file: recording.file ? pick(recording.file, FILE_FIELDS) : null,
+    email: recording.email ? pick(recording.email, EMAIL_FIELDS) : null,
+    error: recording.error ? publicRecordingError(recording.error) : null,
+    launch: recording.launch ? pick(recording.launch, LAUNCH_FIELDS) : null,
+  };
 }

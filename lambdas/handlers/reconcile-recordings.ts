@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import { documents, sfn } from '../clients.js';
 import { env } from '../config.js';
 import { IllegalTransitionError } from '../domain/errors.js';
+import { recordingError } from '../domain/recording-errors.js';
 import { logger, metrics, tracer } from '../observability.js';
 import { FINALISE_GRACE_SECONDS, storeFromEnv } from '../recordings/service-from-env.js';
 import { RECONCILE_DEFAULTS, reconcile } from '../recovery/reconcile.js';
@@ -24,9 +25,10 @@ async function onSchedule() {
       recording: (id) => store.get(id),
       ...sfnExecutions(sfn, env('STATE_MACHINE_ARN')),
       markErrored: async (recording, message) => {
+        logger.error('Recovery failed', { recordingId: recording.id, message });
         try {
           await store.transition(recording.id, 'ERRORED', {
-            error: { code: 'recovery_failed', message },
+            error: recordingError('recovery_failed'),
             stoppedAt: recording.stoppedAt ?? new Date().toISOString(),
             stopReason: recording.stopReason ?? 'recorder_failed',
           });

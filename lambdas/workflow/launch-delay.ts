@@ -1,6 +1,7 @@
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { WorkflowFailure } from '../domain/recorder-report.js';
 import type { LaunchDelay, LaunchDelayReason, RecordingError } from '../domain/recording.js';
+import { recordingError } from '../domain/recording-errors.js';
 import type { RecordingStore } from '../store/recording-store.js';
 import { StepError } from './step-error.js';
 
@@ -33,26 +34,13 @@ export type LaunchDecision =
   | { retry: true; waitSeconds: number; attempts: number }
   | { retry: false; attempts: number; error: RecordingError };
 
-const REASON_TEXT: Record<LaunchDelayReason, string> = {
-  capacity: 'no capacity was available',
-  throttled: 'the launch was throttled',
-  task_stopped: 'the recorder stopped before it started recording',
-  service_error: 'the container service failed',
+/** The public `launch.message` per reason: what happened, not what the service said. */
+export const LAUNCH_DELAY_MESSAGES: Record<LaunchDelayReason, string> = {
+  capacity: 'No capacity was available.',
+  throttled: 'The launch was throttled.',
+  task_stopped: 'The recorder stopped before it started recording.',
+  service_error: 'The container service failed.',
 };
-
-/** A launch failure's text for the client: no ARNs, account ids, resource ids or addresses. */
-export function sanitizeLaunchMessage(text: string): string {
-  return text
-    .replace(/arn:aws[\w-]*:[^\s"',;)]*/g, '<arn>')
-    .replace(/\b(subnet|sg|eni|vpc|i)-[0-9a-f]{6,}\b/g, '<$1>')
-    .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<address>')
-    .replace(/\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/gi, '<address>')
-    .replace(/\bip-\d+-\d+-\d+-\d+[\w.-]*/g, '<address>')
-    .replace(/\b\d{12}\b/g, '<account>')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 300);
-}
 
 /** The wait before the next launch: doubling per failed attempt up to the cap, the upper half jittered. */
 export function nextWaitSeconds(attempts: number, policy: LaunchPolicy, random: () => number): number {
@@ -82,18 +70,9 @@ export async function noteLaunchDelay(
   const since = previous?.since ?? now.toISOString();
   const elapsedSeconds = (now.getTime() - Date.parse(since)) / 1000;
   const remainingSeconds = deps.policy.windowSeconds - elapsedSeconds;
-  const message = sanitizeLaunchMessage(failure.Cause ?? failure.Error);
+  const message = LAUNCH_DELAY_MESSAGES[reason];
   if (remainingSeconds <= 0 || recording.stopRequestedAt) {
-    const window =
-      deps.policy.windowSeconds >= 120
-        ? `${Math.round(deps.policy.windowSeconds / 60)} minutes`
-        : `${deps.policy.windowSeconds} seconds`;
-    const error = recording.stopRequestedAt
-      ? { code: 'launch_failed', message: `Stopped before the recorder could start: ${REASON_TEXT[reason]}.` }
-      : {
-          code: 'launch_failed',
-          message: `The recorder could not be started within ${window}: ${REASON_TEXT[reason]}.`,
-        };
+    const error = recordingError('launch_failed');
     await write(deps.store, recordingId, {
       attempts,
       reason,

@@ -64,7 +64,7 @@ describe('the reconciler in local mode', () => {
     const done = await waitForRecording(client, stuck.id, (r) => r.status !== 'INVOKED', 60_000);
     expect(done).toMatchObject({
       status: 'ERRORED',
-      error: { code: 'recorder_failed', message: expect.stringMatching(/workflow never started/) },
+      error: { code: 'recorder_failed', message: 'The recorder failed before anything was uploaded.' },
     });
     expect(reconciled(stuck.id)).toContain('"recover"');
     expect((await client.request('POST', '/v1/recordings', body)).status).toBe(202);

@@ -11,7 +11,7 @@ const context = {
 } as Context;
 
 describe('MarkErrored', () => {
-  it('writes ERRORED with the recorder failure as a snake_case code, frees the meeting, and ignores a repeat', async () => {
+  it('writes ERRORED with the recorder failure as a snake_case code and its fixed message (not the Cause), frees the meeting, and ignores a repeat', async () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const store = new DynamoRecordingStore(documents, tableName());
@@ -37,7 +37,7 @@ describe('MarkErrored', () => {
     expect(await store.get(id)).toMatchObject({
       status: 'ERRORED',
       stopReason: 'recorder_failed',
-      error: { code: 'meeting_unreachable', message: 'The meeting page never loaded.' },
+      error: { code: 'meeting_unreachable', message: 'The meeting page could not be loaded.' },
     });
     // The meeting's lock went with the live state: the next recording of the meeting can start.
     await expect(

@@ -69,7 +69,7 @@ describe('NoteLaunchDelay', () => {
     expect(toView(noted).launch).toEqual({
       attempts: 1,
       reason: 'capacity',
-      message: 'RunTask failed: <arn> RESOURCE:FARGATE Capacity is unavailable at this time.',
+      message: 'No capacity was available.',
       since: expect.any(String),
       nextAttemptAt: expect.any(String),
     });
@@ -87,7 +87,7 @@ describe('NoteLaunchDelay', () => {
     expect(second.waitSeconds).toBeGreaterThanOrEqual(10);
     const again = (await store.get(recording.id))!;
     expect(again.launch).toMatchObject({ attempts: 2, reason: 'throttled', since: noted.launch?.since });
-    expect(again.launch?.message).toBe('Rate exceeded for <sg>');
+    expect(again.launch?.message).toBe('The launch was throttled.');
   });
 
   it('once the window is spent it gives up, and MarkErrored ends the recording as launch_failed, freeing the meeting', async () => {
@@ -104,8 +104,7 @@ describe('NoteLaunchDelay', () => {
       attempts: 1,
       error: {
         code: 'launch_failed',
-        message:
-          'The recorder could not be started within 0 seconds: the recorder stopped before it started recording.',
+        message: 'The recorder could not be started.',
       },
     });
     await markErrored(input(recording, { launchDelay: decision }), context);
@@ -127,7 +126,7 @@ describe('NoteLaunchDelay', () => {
       retry: false,
       error: {
         code: 'launch_failed',
-        message: 'Stopped before the recorder could start: no capacity was available.',
+        message: 'The recorder could not be started.',
       },
     });
   });

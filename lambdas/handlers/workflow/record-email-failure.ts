@@ -1,3 +1,4 @@
+import { recordingError } from '../../domain/recording-errors.js';
 import { logger, metrics } from '../../observability.js';
 import { storeFromEnv } from '../../recordings/service-from-env.js';
 import { StepInputSchema } from '../../workflow/step-inputs.js';
@@ -11,10 +12,7 @@ const store = storeFromEnv();
  */
 export const handler = workflowHandler(StepInputSchema, async (input) => {
   const cause = input.emailFailure ?? input.failure;
-  const error = {
-    code: 'email_failed',
-    message: `The host could not be emailed: ${(cause?.Cause ?? cause?.Error ?? 'unknown error').slice(0, 400)}`,
-  };
+  const error = recordingError('email_failed');
   logger.error('Host email failed permanently', { cause });
   metrics.addMetric('EmailFailures', 'Count', 1);
   const recording = await store.update(input.recordingId, { error }, ['UPLOADED']);
