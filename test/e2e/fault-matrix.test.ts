@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingError } from '../../lambdas/domain/recording-errors.js';
 import { type LocalMode, STATE_MACHINE_ARN } from '../../local/local-mode.js';
 import type { WorkflowFault } from '../../local/workflow/index.js';
 import { clientFor, emailsTo, SCRIPTED_RECORDER, startBody, startTestLocalMode } from './local-mode.js';
@@ -245,10 +246,7 @@ describe('fault matrix: every Task state × realistic AWS errors × 1…4 failur
       expect(outcome.injected).toBeGreaterThan(1);
       expect(outcome.launch).toMatchObject({ attempts: outcome.injected, reason: 'capacity' });
       expect((outcome.launch as { message: string }).message).not.toMatch(/arn:|\d{12}/);
-      expect(outcome.error).toEqual({
-        code: 'launch_failed',
-        message: 'The recorder could not be started within 2 seconds: no capacity was available.',
-      });
+      expect(outcome.error).toEqual(recordingError('launch_failed'));
     } finally {
       if (window === undefined) delete process.env.LAUNCH_RETRY_WINDOW_SECONDS;
       else process.env.LAUNCH_RETRY_WINDOW_SECONDS = window;
