@@ -212,12 +212,8 @@ function pick<T extends object, K extends keyof T>(source: T, fields: readonly K
 }
 
 export function toView(recording: Recording): RecordingView {
-  const view = pick(
-    recording,
-    VIEW_FIELDS.filter((field) => field !== 'launch'),
-  ) as Omit<RecordingView, 'launch'>;
   return {
-    ...view,
+    ...pick(recording, VIEW_FIELDS),
     host: pick(recording.host, HOST_FIELDS),
     file: recording.file ? pick(recording.file, FILE_FIELDS) : null,
     email: recording.email ? pick(recording.email, EMAIL_FIELDS) : null,
