@@ -43,6 +43,8 @@ const END_HOOK_SCRIPT = `(() => {
   });
 })();`;
 
+const REFUSED_URL = 'http://127.0.0.1:1/';
+
 function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): string[] {
   const args = [
     `--user-data-dir=${userDataDir}`,
@@ -70,6 +72,12 @@ function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): stri
     // Without this Chromium sends loopback requests around the proxy.
     '--proxy-bypass-list=<-loopback>',
     '--force-webrtc-ip-handling-policy=default_public_interface_only',
+    // Chromium's own services still call home with every policy set: the component updater installs the
+    // on-device model manifest on demand (update.googleapis.com), and account checks go to
+    // accounts.google.com. Both are pointed at port 1, which is on Chromium's blocked list: it refuses
+    // the request before any connection, so they never reach the egress guard. Pages are unaffected.
+    `--component-updater=url-source=${REFUSED_URL}`,
+    `--gaia-url=${REFUSED_URL}`,
   ];
   // Chromium's sandbox needs user namespaces, which Fargate does not give a task: there the container
   // (non-root, no credentials in Chromium's environment, egress through the guard) is the boundary.

@@ -5,7 +5,7 @@ import { log } from './log.js';
 export function scrubbedEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (/^(AWS_|ECS_)/.test(name) || name === 'TASK_TOKEN') continue;
+    if (/^(AWS_|ECS_|GOOGLE_)/.test(name) || name === 'TASK_TOKEN') continue;
     clean[name] = value;
   }
   return { ...clean, ...extra };
