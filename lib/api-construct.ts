@@ -75,8 +75,8 @@ export class ApiConstruct extends Construct {
             requestTime: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
+            // The route's template, never the raw path: in redirect mode a path holds a 7-day link token.
             routeKey: '$context.routeKey',
-            path: '$context.path',
             status: '$context.status',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',

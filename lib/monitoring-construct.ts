@@ -15,7 +15,7 @@ import { type LambdaFunction, METRICS_NAMESPACE } from './lambda-function.js';
 export interface MonitoringConstructProps {
   readonly config: RecordingConfig;
   readonly stateMachine: sfn.IStateMachine;
-  /** The workflow's execution log (level ALL): where a give-up of the workflow shows by its error name. */
+  /** The workflow's execution log (level ERROR): where a give-up of the workflow shows by its error name. */
   readonly workflowLogGroup: logs.ILogGroup;
   /** Invoked once per recording that ends ERRORED. */
   readonly markErrored: LambdaFunction;

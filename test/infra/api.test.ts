@@ -81,6 +81,15 @@ describe('HTTP API', () => {
     s.assertions.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
+  it('logs the route template, never the raw path or query that can hold a link token', () => {
+    const stage = Object.values(s.assertions.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const format = JSON.parse(stage?.Properties.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format['routeKey']).toBe('$context.routeKey');
+    expect(
+      Object.values(format).filter((value) => /\$context\.(path|rawPath|rawQueryString)/.test(value)),
+    ).toEqual([]);
+  });
+
   it('runs every function on Node 24, ARM64, X-Ray active, with its own log group', () => {
     const functions = Object.values(s.assertions.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThanOrEqual(16);

@@ -21,12 +21,12 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     return found;
   };
 
-  it('is a Standard workflow in JSONPath, logging ALL with execution data, traced', () => {
+  it('is a Standard workflow in JSONPath, logging errors only (no task tokens or meeting URLs), traced', () => {
     s.assertions.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: {
-        Level: 'ALL',
+        Level: 'ERROR',
         IncludeExecutionData: true,
         Destinations: [
           {
