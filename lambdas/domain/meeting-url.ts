@@ -54,7 +54,7 @@ export function meetingUrlProblem(value: string, policy: MeetingUrlPolicy): stri
   return null;
 }
 
-function hostMatches(host: string, pattern: string): boolean {
+export function hostMatches(host: string, pattern: string): boolean {
   if (pattern === '*') return true;
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return host === pattern;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
+import { END_HOOK_SCRIPT, listenForEndSignal } from './end-signal.js';
 import { errorMessage, log } from './log.js';
 import { PAINT_PROBE_BINDING, PAINT_PROBE_PX, PAINT_PROBE_SCRIPT } from './paint-probe.js';
 import { scrubbedEnv, sleep } from './processes.js';
@@ -15,6 +16,8 @@ export interface MeetingBrowserOptions {
   height: number;
   workDir: string;
   meetingUrl: string;
+  /** The deployment's meeting-origin allow-list: frames of these hosts may end the recording too. */
+  allowedOrigins: readonly string[];
   pageLoadTimeoutMs: number;
   /** Use Chromium's own sandbox (needs unprivileged user namespaces). */
   sandbox: boolean;
@@ -23,7 +26,7 @@ export interface MeetingBrowserOptions {
 }
 
 export interface MeetingBrowserEvents {
-  /** The meeting page called `window.meetingRecorder.end()` (or posted `meeting-recorder:end`). */
+  /** The meeting page called `window.meetingRecorder.end()`, or an allowed frame posted `meeting-recorder:end`. */
   onMeetingEnded(detail: string): void;
   /** The browser could not be brought back. */
   onUnrecoverable(error: Error): void;
@@ -31,19 +34,14 @@ export interface MeetingBrowserEvents {
   onPaintProbe(frameAtSeconds: number, lit: boolean): void;
 }
 
-/** Runs in every document before its own scripts: the hook a meeting page uses to end the recording. */
-const END_HOOK_SCRIPT = `(() => {
-  const end = (reason) => globalThis.__meetingRecorderEnd(String(reason ?? 'ended'));
-  Object.defineProperty(globalThis, 'meetingRecorder', {
-    value: Object.freeze({ recording: true, end }), configurable: false, writable: false,
-  });
-  globalThis.addEventListener('message', (event) => {
-    const data = event.data;
-    if (data && typeof data === 'object' && data.type === 'meeting-recorder:end') end(data.reason);
-  });
-})();`;
-
 const REFUSED_URL = 'http://127.0.0.1:1/';
+
+const FIRST_PAINT = `new Promise((resolve) => {
+  const shows = () => document.body !== null &&
+    (document.body.children.length > 0 || (document.body.textContent ?? '').trim() !== '');
+  const check = () => shows() ? requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))) : setTimeout(check, 50);
+  check();
+})`;
 
 function chromiumArgs(options: MeetingBrowserOptions, userDataDir: string): string[] {
   const args = [
@@ -137,7 +135,8 @@ export class MeetingBrowser {
       pipe: true,
       userDataDir,
       defaultViewport: null,
-      ignoreDefaultArgs: ['--enable-automation'],
+      // Puppeteer's --disable-popup-blocking would let a page open windows.
+      ignoreDefaultArgs: ['--enable-automation', '--disable-popup-blocking'],
       args: chromiumArgs(this.options, userDataDir),
       env: scrubbedEnv(process.env, {
         DISPLAY: this.options.display,
@@ -154,6 +153,12 @@ export class MeetingBrowser {
       rm(userDataDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
       if (this.browser === browser) void this.recover('browser disconnected');
     });
+    const browserSession = await browser.target().createCDPSession();
+    // Downloads are refused: the page may fetch a file, but nothing is saved.
+    browserSession.on('Browser.downloadWillBegin', ({ suggestedFilename }) =>
+      log('download_refused', { suggestedFilename }),
+    );
+    await browserSession.send('Browser.setDownloadBehavior', { behavior: 'deny', eventsEnabled: true });
     const [existing] = await browser.pages();
     const page = existing ?? (await browser.newPage());
     if (!this.firstMeetingPrepared && this.options.beforeFirstMeeting) {
@@ -164,11 +169,19 @@ export class MeetingBrowser {
   }
 
   private async loadMeeting(page: Page): Promise<void> {
-    await page.exposeFunction('__meetingRecorderEnd', (detail: string) => this.events.onMeetingEnded(detail));
-    await page.exposeFunction(PAINT_PROBE_BINDING, (frameAtMs: number, lit: boolean) => {
+    const session = await page.createCDPSession();
+    await listenForEndSignal(session, this.options.allowedOrigins, (reason) =>
+      this.events.onMeetingEnded(reason),
+    );
+    // A raw binding, not Puppeteer's exposeFunction: Puppeteer answers each call by evaluating in the page
+    // with a user gesture, and the probe calls it twice a second, so the page could always open popups.
+    session.on('Runtime.bindingCalled', ({ name, payload }) => {
+      if (name !== PAINT_PROBE_BINDING) return;
+      const [frameAtMs, lit] = parsePaintProbe(payload);
       if (typeof frameAtMs === 'number' && Number.isFinite(frameAtMs))
         this.events.onPaintProbe(frameAtMs / 1000, lit === true);
     });
+    await session.send('Runtime.addBinding', { name: PAINT_PROBE_BINDING });
     await page.evaluateOnNewDocument(END_HOOK_SCRIPT);
     await page.evaluateOnNewDocument(PAINT_PROBE_SCRIPT);
     page.once('error', (error) => {
@@ -181,17 +194,27 @@ export class MeetingBrowser {
     if (response === null) throw new Error('no response');
     if (response.status() >= 400) throw new Error(`HTTP ${response.status()}`);
     if (page.url().startsWith('chrome-error:')) throw new Error('browser error page');
-    await page.waitForFunction(
-      () =>
-        document.body !== null &&
-        (document.body.children.length > 0 || (document.body.textContent ?? '').trim() !== ''),
-      { timeout: this.options.pageLoadTimeoutMs },
-    );
-    // Two animation frames: the first paint of the loaded page has reached the screen.
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
-    );
+    await this.untilFirstPaint(session);
+  }
+
+  /**
+   * Waits until the page shows something and that paint reached the screen (two animation frames).
+   * Evaluated without a user gesture: Puppeteer's evaluate gives the page one, which would let it open
+   * popups for the next five seconds.
+   */
+  private async untilFirstPaint(session: CDPSession): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the page showed nothing')), this.options.pageLoadTimeoutMs);
+    });
+    try {
+      await Promise.race([
+        session.send('Runtime.evaluate', { expression: FIRST_PAINT, awaitPromise: true, userGesture: false }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async recover(cause: string): Promise<void> {
@@ -230,4 +253,13 @@ export class MeetingBrowser {
 
 export class MeetingUnreachableError extends Error {
   override name = 'MeetingUnreachableError';
+}
+
+function parsePaintProbe(payload: string): unknown[] {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
 }

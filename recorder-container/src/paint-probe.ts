@@ -45,7 +45,7 @@ export const PAINT_PROBE_SCRIPT = `(() => {
     if (probe.isConnected) {
       lit = !lit;
       probe.style.background = lit ? '#fff' : '#000';
-      globalThis.${PAINT_PROBE_BINDING}?.(wallNow() + frameTime - pageNow(), lit);
+      globalThis.${PAINT_PROBE_BINDING}?.(JSON.stringify([wallNow() + frameTime - pageNow(), lit]));
     }
     setTimeout(() => requestAnimationFrame(flip), ${FLIP_INTERVAL_MS});
   };

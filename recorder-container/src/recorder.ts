@@ -139,8 +139,9 @@ async function record(
   resources: Resources,
 ): Promise<RecorderReport> {
   const rules = { allowLoopback: env.ALLOW_LOOPBACK_HTTP };
+  const allowedOrigins = parseAllowedOrigins(env.ALLOWED_MEETING_ORIGINS);
   const verdict = checkMeetingUrl(env.MEETING_URL, {
-    allowedOrigins: parseAllowedOrigins(env.ALLOWED_MEETING_ORIGINS),
+    allowedOrigins,
     allowLoopbackHttp: env.ALLOW_LOOPBACK_HTTP,
   });
   if (!verdict.ok) throw new RecorderFailure('UrlRefused', `meeting URL refused: ${verdict.reason}`);
@@ -191,6 +192,7 @@ async function record(
       height,
       workDir: resources.workDir,
       meetingUrl: verdict.url.href,
+      allowedOrigins,
       pageLoadTimeoutMs: env.PAGE_LOAD_TIMEOUT_SECONDS * 1000,
       sandbox: env.CHROMIUM_SANDBOX,
       beforeFirstMeeting: async (page) => {

@@ -20,7 +20,8 @@ describe('the paint probe in a page', () => {
     const page = await browser.newPage();
     await page.setViewport({ width: WIDTH, height: 100 });
     const flips: Array<{ frameAtMs: number; lit: boolean; receivedAtMs: number }> = [];
-    await page.exposeFunction(PAINT_PROBE_BINDING, (frameAtMs: number, lit: boolean) => {
+    await page.exposeFunction(PAINT_PROBE_BINDING, (payload: string) => {
+      const [frameAtMs, lit] = JSON.parse(payload) as [number, boolean];
       flips.push({ frameAtMs, lit, receivedAtMs: Date.now() });
     });
     await page.evaluateOnNewDocument(PAINT_PROBE_SCRIPT);
