@@ -1,4 +1,4 @@
-const TRANSIENT_NAMES = new Set([
+const THROTTLING_NAMES = new Set([
   'ThrottlingException',
   'Throttling',
   'ThrottledException',
@@ -9,6 +9,9 @@ const TRANSIENT_NAMES = new Set([
   'RequestThrottledException',
   'LimitExceededException',
   'SlowDown',
+]);
+const TRANSIENT_NAMES = new Set([
+  ...THROTTLING_NAMES,
   'InternalServerError',
   'InternalFailure',
   'InternalError',
@@ -61,4 +64,11 @@ export function isTransientAwsError(error: unknown): boolean {
   if (name && TRANSIENT_NAMES.has(name)) return true;
   if (code && NETWORK_CODES.has(code)) return true;
   return cause !== undefined && cause !== error && isTransientAwsError(cause);
+}
+
+/** Whether the service said "not so fast" (by name or HTTP 429): a transient error that wants backoff. */
+export function isThrottlingAwsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $metadata } = error as SdkLikeError;
+  return $metadata?.httpStatusCode === 429 || (name !== undefined && THROTTLING_NAMES.has(name));
 }

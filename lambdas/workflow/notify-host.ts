@@ -1,4 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { isThrottlingAwsError, isTransientAwsError } from '../aws-errors.js';
 import type { Recording } from '../domain/recording.js';
 import { recordingReadyEmail } from '../email/recording-ready-email.js';
 import { linkLifetime } from '../links/link-lifetime.js';
@@ -12,22 +13,13 @@ export interface NotifySettings {
   readonly linkTtlSeconds: number;
 }
 
-/** SES answers that say "not now": the workflow retries these with backoff. */
-const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
-const TRANSIENT = new Set([
-  'InternalFailure',
-  'ServiceUnavailable',
-  'InternalServerError',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
 function classifySesError(error: unknown): StepError {
   const name = (error as { name?: string }).name ?? 'Error';
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
   const message = `${name}: ${(error as Error).message ?? ''}`.slice(0, 500);
-  if (THROTTLED.has(name) || status === 429) return new StepError('EmailThrottled', message);
-  if (TRANSIENT.has(name) || status >= 500 || status === 0) return new StepError('EmailTransient', message);
+  if (isThrottlingAwsError(error)) return new StepError('EmailThrottled', message);
+  // No HTTP status: SES never answered (credentials, network), so nothing says the message is bad.
+  if (isTransientAwsError(error) || status === 0) return new StepError('EmailTransient', message);
   return new StepError('EmailRejected', message);
 }
 

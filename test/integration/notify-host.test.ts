@@ -86,6 +86,11 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
           'EmailTransient',
         ],
         [
+          Object.assign(new Error('slow down'), { name: 'SomethingNew', $metadata: { httpStatusCode: 429 } }),
+          'EmailThrottled',
+        ],
+        [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), 'EmailTransient'],
+        [
           Object.assign(new Error('bad'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }),
           'EmailRejected',
         ],
