@@ -121,9 +121,13 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         recorderHeartbeatSeconds: options.recorderHeartbeatSeconds ?? 60,
       },
     );
+    const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
+    stoppers.push(() => demo.stop());
     const recorderSettings = {
       ...emulators.env,
       ALLOW_LOOPBACK_HTTP: 'true',
+      // Besides the meeting URL's own port: no other local service is within a recorded page's reach.
+      LOOPBACK_PORTS: new URL(demo.url).port,
       ALLOWED_MEETING_ORIGINS: settings.ALLOWED_MEETING_ORIGINS ?? '*',
       ...options.recorderEnv,
     };
@@ -202,9 +206,6 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       log,
     });
     stoppers.push(() => lifecycle.stop());
-
-    const demo: DemoMeeting = await startDemoMeeting(options.ports.demo);
-    stoppers.push(() => demo.stop());
 
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     const apiKeys: SeededApiKey[] = [];

@@ -110,11 +110,14 @@ export function classifyAddress(rawAddress: string): AddressClass {
 }
 
 export interface EgressRules {
-  /** Local mode: the meeting page and its resources may live on 127.0.0.1 / ::1. */
-  allowLoopback: boolean;
+  /**
+   * Local mode: the ports on 127.0.0.1 / ::1 the page may reach (the demo page's, the meeting URL's).
+   * Empty in a deployment. Any other local service stays out of a recorded page's reach.
+   */
+  loopbackPorts: readonly number[];
 }
 
-export function isAddressAllowed(address: string, rules: EgressRules): boolean {
+export function isAddressAllowed(address: string, port: number, rules: EgressRules): boolean {
   const kind = classifyAddress(address);
-  return kind === 'public' || (kind === 'loopback' && rules.allowLoopback);
+  return kind === 'public' || (kind === 'loopback' && rules.loopbackPorts.includes(port));
 }

@@ -31,6 +31,18 @@ export const recorderEnvSchema = z.object({
   FORMAT: z.enum(FORMATS).default('mp4'),
   ALLOWED_MEETING_ORIGINS: z.string().default(''),
   ALLOW_LOOPBACK_HTTP: booleanFlag,
+  /** Local mode: loopback ports the page may reach besides the meeting URL's own (the demo page's). */
+  LOOPBACK_PORTS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+        .map(Number),
+    )
+    .pipe(z.array(z.number().int().min(1).max(65535))),
   IDLE_TIMEOUT_SECONDS: positiveSeconds(900),
   HEARTBEAT_SECONDS: positiveSeconds(20),
   STOP_POLL_SECONDS: positiveSeconds(2),

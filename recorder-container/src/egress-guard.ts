@@ -20,7 +20,7 @@ export type EgressDecision =
  * resolves to is allowed: a name that also points at a private address is refused, so a DNS answer
  * cannot smuggle the browser to the metadata endpoint. The connection then goes to the checked address.
  */
-export async function decideEgress(host: string, rules: EgressRules): Promise<EgressDecision> {
+export async function decideEgress(host: string, port: number, rules: EgressRules): Promise<EgressDecision> {
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(bare) !== 0) {
@@ -32,9 +32,12 @@ export async function decideEgress(host: string, rules: EgressRules): Promise<Eg
       return { allowed: false, host, reason: `cannot resolve: ${errorMessage(error)}` };
     }
   }
-  const refused = addresses.find((address) => !isAddressAllowed(address, rules));
+  const refused = addresses.find((address) => !isAddressAllowed(address, port, rules));
   if (refused !== undefined) {
-    return { allowed: false, host, reason: `${refused} is ${classifyAddress(refused)}` };
+    const kind = classifyAddress(refused);
+    const reason =
+      kind === 'loopback' ? `${refused} port ${port} is not an allowed local port` : `${refused} is ${kind}`;
+    return { allowed: false, host, reason };
   }
   const [first] = addresses;
   if (first === undefined) return { allowed: false, host, reason: 'no address' };
@@ -100,7 +103,7 @@ export async function startEgressGuard(rules: EgressRules): Promise<EgressGuard>
 
   /** Checks the destination; answers the client itself when it is refused or unreachable. */
   const checkedAddress = async (client: Duplex, host: string, port: number): Promise<string | undefined> => {
-    const decision = await decideEgress(host, rules);
+    const decision = await decideEgress(host, port, rules);
     if (!decision.allowed) {
       log('egress_blocked', { host, port, reason: decision.reason });
       refuse(client, '403 Forbidden');
@@ -144,7 +147,7 @@ export async function startEgressGuard(rules: EgressRules): Promise<EgressGuard>
     }
     const port = Number(target.port || 80);
     void (async () => {
-      const decision = await decideEgress(target.hostname, rules);
+      const decision = await decideEgress(target.hostname, port, rules);
       if (!decision.allowed) {
         log('egress_blocked', { host: target.hostname, port, reason: decision.reason });
         response.writeHead(403, { 'content-length': '0' }).end();

@@ -138,14 +138,15 @@ async function record(
   stop: StopSignal,
   resources: Resources,
 ): Promise<RecorderReport> {
-  const rules = { allowLoopback: env.ALLOW_LOOPBACK_HTTP };
   const allowedOrigins = parseAllowedOrigins(env.ALLOWED_MEETING_ORIGINS);
   const verdict = checkMeetingUrl(env.MEETING_URL, {
     allowedOrigins,
     allowLoopbackHttp: env.ALLOW_LOOPBACK_HTTP,
   });
   if (!verdict.ok) throw new RecorderFailure('UrlRefused', `meeting URL refused: ${verdict.reason}`);
-  const firstHop = await decideEgress(verdict.url.hostname, rules);
+  const meetingPort = Number(verdict.url.port || (verdict.url.protocol === 'https:' ? 443 : 80));
+  const rules = { loopbackPorts: env.ALLOW_LOOPBACK_HTTP ? [meetingPort, ...env.LOOPBACK_PORTS] : [] };
+  const firstHop = await decideEgress(verdict.url.hostname, meetingPort, rules);
   if (!firstHop.allowed && !firstHop.reason.startsWith('cannot resolve')) {
     throw new RecorderFailure('UrlRefused', `meeting URL refused: ${firstHop.reason}`);
   }

@@ -136,7 +136,7 @@ describe.runIf(INSIDE)('inside the namespace', () => {
     ],
     ['GET ftp://intranet.hostile.test/', 'GET ftp://intranet.hostile.test/ HTTP/1.1\r\nHost: x\r\n\r\n'],
   ])('refuses %s with 403', async (_what, request) => {
-    const guard = await startEgressGuard({ allowLoopback: true });
+    const guard = await startEgressGuard({ loopbackPorts: [targetPort] });
     try {
       expect(await throughProxy(guard.proxyUrl, request)).toMatch(/^HTTP\/1\.1 403/);
     } finally {
@@ -144,10 +144,14 @@ describe.runIf(INSIDE)('inside the namespace', () => {
     }
   });
 
-  it('refuses loopback outside local mode before connecting, and passes it in local mode', async () => {
-    const production = await startEgressGuard({ allowLoopback: false });
-    const local = await startEgressGuard({ allowLoopback: true });
+  it('refuses loopback outside local mode before connecting, and passes it in local mode on its ports only', async () => {
+    const production = await startEgressGuard({ loopbackPorts: [] });
+    const local = await startEgressGuard({ loopbackPorts: [targetPort] });
     try {
+      // Another local service: here the guard's own port.
+      const otherPort = Number(new URL(local.proxyUrl).port);
+      const elsewhere = `GET http://127.0.0.1:${otherPort}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+      expect(await throughProxy(local.proxyUrl, elsewhere)).toMatch(/^HTTP\/1\.1 403/);
       const before = targetConnections;
       const get = `GET http://127.0.0.1:${targetPort}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
       const tunnel = `CONNECT localhost:${targetPort} HTTP/1.1\r\nHost: localhost\r\n\r\n`;

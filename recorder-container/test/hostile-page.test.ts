@@ -11,8 +11,9 @@ afterAll(async () => {
 });
 
 describe('a hostile meeting page', () => {
-  it('cannot end the recording from a frame, open a popup or save a download', async () => {
-    const recording = stage.record('/hostile', { MAX_DURATION_SECONDS: '6' });
+  it('cannot end the recording from a frame, open a popup, save a download or reach another local port', async () => {
+    const localPort = Number(new URL(stage.s3.endpoint).port);
+    const recording = stage.record(`/hostile?localPort=${localPort}`, { MAX_DURATION_SECONDS: '6' });
     expect(await recording.process.exited).toBe(0);
     expect(reportOf(recording.process)).toMatchObject({ stopReason: 'max_duration', partial: false });
     const refused = recording.process.events.filter((entry) => entry.event === 'end_refused');
@@ -29,6 +30,9 @@ describe('a hostile meeting page', () => {
     expect(stage.meeting.requests).toContain('/activation?false');
     expect(stage.meeting.requests).not.toContain('/popup');
     expect(recording.process.find('download_refused')).toMatchObject({ suggestedFilename: 'x.bin' });
+    // Loopback is allowed on the meeting URL's port only: the S3 emulator's port is refused, never connected.
+    const toLocalPort = recording.process.events.filter((entry) => entry['port'] === localPort);
+    expect(toLocalPort.map((entry) => entry.event)).toEqual(['egress_blocked']);
   });
 });
 

@@ -40,12 +40,15 @@ describe('classifyAddress', () => {
     expect(classifyAddress(address)).toBe(expected);
   });
 
-  it('allows loopback only in local mode, public always, nothing else', () => {
-    expect(isAddressAllowed('127.0.0.1', { allowLoopback: false })).toBe(false);
-    expect(isAddressAllowed('127.0.0.1', { allowLoopback: true })).toBe(true);
-    expect(isAddressAllowed('93.184.216.34', { allowLoopback: false })).toBe(true);
-    expect(isAddressAllowed('169.254.169.254', { allowLoopback: true })).toBe(false);
-    expect(isAddressAllowed('10.0.0.1', { allowLoopback: true })).toBe(false);
+  it('allows loopback only in local mode and only on its ports, public always, nothing else', () => {
+    const local = { loopbackPorts: [8080] };
+    expect(isAddressAllowed('127.0.0.1', 8080, { loopbackPorts: [] })).toBe(false);
+    expect(isAddressAllowed('127.0.0.1', 8080, local)).toBe(true);
+    expect(isAddressAllowed('::1', 8080, local)).toBe(true);
+    expect(isAddressAllowed('127.0.0.1', 5432, local)).toBe(false);
+    expect(isAddressAllowed('93.184.216.34', 443, { loopbackPorts: [] })).toBe(true);
+    expect(isAddressAllowed('169.254.169.254', 8080, local)).toBe(false);
+    expect(isAddressAllowed('10.0.0.1', 8080, local)).toBe(false);
   });
 });
 

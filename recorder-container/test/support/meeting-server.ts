@@ -14,7 +14,8 @@ const PAGE = new URL('../fixtures/meeting.html', import.meta.url);
 /**
  * A page that tries what an ad or a hostile embed would: end the recording from a foreign frame
  * (localhost is another origin than 127.0.0.1) and from a same-origin frame's direct call of the
- * recorder's binding, open a popup and start a download. It animates, so it is never idle.
+ * recorder's binding, open a popup, start a download and POST to another local service (`?localPort=`).
+ * It animates, so it is never idle.
  */
 const HOSTILE_PAGES: Record<string, string> = {
   '/hostile': `<!doctype html><body style="margin:0;background:#234">
@@ -26,6 +27,8 @@ const HOSTILE_PAGES: Record<string, string> = {
   (function step() { x = (x + 4) % 600; document.getElementById('box').style.marginLeft = x + 'px'; requestAnimationFrame(step); })();
   setTimeout(() => {
     fetch('/activation?' + navigator.userActivation.isActive);
+    const otherPort = new URLSearchParams(location.search).get('localPort');
+    if (otherPort) fetch('http://127.0.0.1:' + otherPort + '/', { method: 'POST', mode: 'no-cors', body: 'x' });
     window.open('/popup', '_blank');
     const link = Object.assign(document.createElement('a'), { href: '/download', download: 'x.bin' });
     document.body.append(link);
