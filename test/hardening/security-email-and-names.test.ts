@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingFileName } from '../../lambdas/domain/names.js';
-import { escapeHtml, recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
+import { recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
 import { attachmentDisposition } from '../../lambdas/links/content-disposition.js';
+import { escapeHtml } from '../../lambdas/presentation/human-format.js';
 import { createApiKey } from '../support/api-keys.js';
 import { uploadedRecording } from '../support/recordings.js';
 import { uniqueClientId } from '../support/table.js';

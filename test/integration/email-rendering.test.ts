@@ -1,27 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
 import { uploadedRecording } from '../support/recordings.js';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import { launchTestBrowser } from '../support/test-browser.js';
 
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  browser = await launchTestBrowser();
 });
 
 afterAll(async () => {

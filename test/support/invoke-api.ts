@@ -14,6 +14,7 @@ export interface ApiCall {
 export interface ApiAnswer {
   status: number;
   headers: Record<string, string>;
+  /** Parsed JSON, or the text of any other type of answer. */
   // biome-ignore lint/suspicious/noExplicitAny: answers are JSON whose shape each test asserts
   body: any;
 }
@@ -65,9 +66,11 @@ export async function invokeApi(method: string, target: string, call: ApiCall = 
   };
   const result = await handler(event, context);
   const text = result.body ?? '';
+  const answered = (result.headers ?? {}) as Record<string, string>;
+  const json = (answered['content-type'] ?? 'application/json').startsWith('application/json');
   return {
     status: result.statusCode ?? 200,
-    headers: (result.headers ?? {}) as Record<string, string>,
-    body: text ? JSON.parse(text) : undefined,
+    headers: answered,
+    body: text && json ? JSON.parse(text) : text || undefined,
   };
 }

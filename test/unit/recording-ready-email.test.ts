@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration, humanSize, recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
+import { recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
+import { humanDuration, humanSize } from '../../lambdas/presentation/human-format.js';
 import { uploadedRecording } from '../support/recordings.js';
 
 const link = {
