@@ -75,4 +75,32 @@ describe('redirect link mode', () => {
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName() }));
     expect(JSON.stringify(Items)).not.toContain(token);
   });
+
+  it('gives a browser the watch page and any other client, or ?download=1, the redirect', async () => {
+    const id = await uploaded('redirect-watch');
+    const link = await invokeApi('POST', `/v1/recordings/${id}/links`, { key });
+    const path = tokenPath(link.body.url);
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+    const page = await invokeApi('GET', path, { headers: { accept: browserAccept } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers.vary).toBe('Accept');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['content-security-policy']).toMatch(
+      /media-src 'self' http:\/\/(127\.0\.0\.1|localhost):\d+;/,
+    );
+    expect(page.body).toContain('<video id="player"');
+    expect(page.body).toContain(`This link works until`);
+
+    const download = await invokeApi('GET', `${path}?download=1`, { headers: { accept: browserAccept } });
+    expect(download.status).toBe(302);
+    expect(await (await fetch(download.headers.location!)).text()).toBe('redirected video');
+    expect((await invokeApi('GET', path, { headers: { accept: '*/*' } })).status).toBe(302);
+
+    expect((await invokeApi('DELETE', `/v1/recordings/${id}`, { key })).status).toBe(204);
+    const gone = await invokeApi('GET', path, { headers: { accept: browserAccept } });
+    expect(gone.status).toBe(410);
+    expect(gone.body.error.code).toBe('gone');
+  });
 });

@@ -5,9 +5,10 @@ import { env } from '../../config.js';
 import { ApiError } from '../../domain/errors.js';
 import { apiHandler } from '../../http/api-handler.js';
 import { downloadOverrides } from '../../links/presigned-link-issuer.js';
+import { wantsWatchPage, watchPage } from '../../links/watch-page.js';
 import { linkTokensFromEnv, storeFromEnv } from '../../recordings/service-from-env.js';
 
-/** How long the S3 URL behind a redirect lives: long enough to start the download, no more. */
+/** How long the S3 URL behind a redirect lives: long enough to start the download or a seek, no more. */
 const REDIRECT_URL_SECONDS = 300;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -33,8 +34,19 @@ export const handler = apiHandler({ authorized: false }, async (request) => {
     }),
     { expiresIn: REDIRECT_URL_SECONDS },
   );
-  return {
-    statusCode: 302,
-    headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  };
+  const security = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', vary: 'Accept' };
+  if (wantsWatchPage(request.header('accept'), request.event.queryStringParameters ?? {})) {
+    const page = watchPage(recording, link.expiresAt, new URL(url).origin);
+    return {
+      statusCode: 200,
+      headers: {
+        ...security,
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': page.contentSecurityPolicy,
+        'x-content-type-options': 'nosniff',
+      },
+      body: page.html,
+    };
+  }
+  return { statusCode: 302, headers: { ...security, location: url } };
 });
