@@ -6,6 +6,7 @@ import {
   RESOLUTIONS,
   STOP_REASONS,
 } from '../domain/recording.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-event-types.js';
 
 /** The request and response shapes of the API contract; the OpenAPI document is generated from these. */
 
@@ -150,3 +151,28 @@ export const ErrorSchema = z
   .meta({ id: 'Error' });
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
+
+export const GatewayErrorSchema = z.object({ message: z.string() }).meta({
+  id: 'GatewayError',
+  description:
+    "API Gateway's own body, for what it answers before any handler runs: throttling by the stage's rate limit (429)",
+});
+
+export const WebhookEventSchema = z
+  .object({
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    id: z.string().meta({
+      description: 'Derived from what happened: a redelivery carries the same id, so deduplicate by it',
+      example: 'evt_9xQ2mL7vT1cR4kB8nZ3wY6pA0s',
+    }),
+    createdAt: isoTime,
+    data: z.object({
+      recording: RecordingSchema,
+      remainingSeconds: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'recording.warning only: seconds left before the maximum duration' }),
+    }),
+  })
+  .meta({ id: 'WebhookEvent' });

@@ -2,16 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Recording, type RecordingView, toView } from '../domain/recording.js';
-
-export const WEBHOOK_EVENT_TYPES = [
-  'recording.started',
-  'recording.warning',
-  'recording.stopped',
-  'recording.uploaded',
-  'recording.errored',
-  'recording.deleted',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+import type { WebhookEventType } from './webhook-event-types.js';
 
 export interface WebhookEvent {
   type: WebhookEventType;
