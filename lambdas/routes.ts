@@ -18,6 +18,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/recordings', handler: 'start-recording', authorized: true },
   { method: 'GET', path: '/v1/recordings', handler: 'list-recordings', authorized: true },
   { method: 'GET', path: '/v1/recordings/{id}', handler: 'get-recording', authorized: true },
+  { method: 'POST', path: '/v1/recordings/bulk-delete', handler: 'bulk-delete-recordings', authorized: true },
   { method: 'POST', path: '/v1/recordings/{id}/stop', handler: 'stop-recording', authorized: true },
   { method: 'DELETE', path: '/v1/recordings/{id}', handler: 'delete-recording', authorized: true },
   { method: 'POST', path: '/v1/recordings/{id}/links', handler: 'create-link', authorized: true },

@@ -224,6 +224,15 @@ export class ApiConstruct extends Construct {
           'Deletes the one recording asked for; keys are per recording.',
         );
         break;
+      case 'bulk-delete-recordings':
+        fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
+        fn.allow(tableStatement(table, ['GetItem', 'UpdateItem', 'Query'], { indexes: ['byMeeting'] }));
+        fn.allow(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [recordings] }));
+        fn.acknowledgeWildcardResource(
+          recordings,
+          "Deletes the recordings asked for, each checked to be the client's; keys are per recording.",
+        );
+        break;
       case 'create-link':
         linkEnvironment();
         fn.allow(

@@ -80,6 +80,16 @@ export const LIST_EXAMPLE = {
   nextCursor: 'eyJrIjoiMDFKRFg4TThZMVQ1UTZOMFcyWjNDNFY1QjYifQ.c2lnbmF0dXJl',
 };
 
+export const BULK_DELETE_REQUEST_EXAMPLE = {
+  ids: [RECORDING_ID, 'rec_01JDX9Q2W3E4R5T6Y7U8I9O0PA', 'rec_01JDXA1B2C3D4E5F6G7H8J9K0M'],
+};
+export const BULK_DELETE_RESULT_EXAMPLE = {
+  results: [
+    { id: RECORDING_ID, status: 204 },
+    { id: 'rec_01JDX9Q2W3E4R5T6Y7U8I9O0PA', status: 404 },
+    { id: 'rec_01JDXA1B2C3D4E5F6G7H8J9K0M', status: 409 },
+  ],
+};
 export const STOP_REQUEST_EXAMPLE = { requestedBy: { userId: 'u-42' } };
 export const LINK_REQUEST_EXAMPLE = { expiresInSeconds: 3600 };
 export const LINK_EXAMPLE = {

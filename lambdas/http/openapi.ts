@@ -5,6 +5,8 @@ import { ROUTES, type RouteDefinition } from '../routes.js';
 import { WEBHOOK_DELIVERY_TIMEOUT_MS } from '../webhooks/delivery-timing.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-event-types.js';
 import {
+  BULK_DELETE_REQUEST_EXAMPLE,
+  BULK_DELETE_RESULT_EXAMPLE,
   errorExample,
   GATEWAY_THROTTLED_EXAMPLE,
   HEALTH_EXAMPLE,
@@ -20,6 +22,8 @@ import {
   WEBHOOK_EVENT_EXAMPLE,
 } from './openapi-examples.js';
 import {
+  BulkDeleteRequestSchema,
+  BulkDeleteResultSchema,
   CreateLinkRequestSchema,
   ErrorSchema,
   GatewayErrorSchema,
@@ -156,6 +160,24 @@ const OPERATIONS: Record<string, Operation> = {
       'recording answers 204 again. A live recording (`INVOKED`, `RECORDING`, `UPLOADING`) answers 409.',
     responses: { '204': { description: 'Deleted' } },
     errors: ['not_found', 'conflict'],
+  },
+  'POST /v1/recordings/bulk-delete': {
+    operationId: 'bulkDeleteRecordings',
+    tag: 'Recordings',
+    summary: 'Delete several recordings',
+    description:
+      "Deletes up to 100 recordings given by id, or a meeting's recordings that are not deleted yet (newest " +
+      'first, up to 100; call again for more), each exactly as `DELETE /v1/recordings/{id}` would. Answers 200 ' +
+      "with each one's outcome: 204 deleted (also when it already was), 404 no such recording (another " +
+      "client's included), 409 live. Repeating the request deletes nothing twice.",
+    request: { schema: BulkDeleteRequestSchema, example: BULK_DELETE_REQUEST_EXAMPLE },
+    responses: {
+      '200': {
+        description: "Each recording's outcome, in the order asked",
+        json: { schema: BulkDeleteResultSchema, example: BULK_DELETE_RESULT_EXAMPLE },
+      },
+    },
+    errors: [],
   },
   'POST /v1/recordings/{id}/links': {
     operationId: 'createLink',

@@ -53,6 +53,35 @@ export const CreateLinkRequestSchema = z
   .strictObject({ expiresInSeconds: z.number().int().min(60).max(604800).optional() })
   .meta({ id: 'CreateLinkRequest' });
 
+export const BULK_DELETE_LIMIT = 100;
+
+export const BulkDeleteRequestSchema = z
+  .union([
+    z.strictObject({ ids: z.array(z.string().min(1).max(64)).min(1).max(BULK_DELETE_LIMIT) }),
+    z.strictObject({
+      meetingId: z.string().regex(MEETING_ID_PATTERN, 'must be 1–128 of A-Z a-z 0-9 . _ : -'),
+    }),
+  ])
+  .meta({
+    id: 'BulkDeleteRequest',
+    description: `Up to ${BULK_DELETE_LIMIT} recording ids, or a meeting: its first ${BULK_DELETE_LIMIT} recordings not yet deleted, newest first`,
+  });
+export type BulkDeleteRequest = z.infer<typeof BulkDeleteRequestSchema>;
+
+export const BulkDeleteResultSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        id: z.string(),
+        status: z.union([z.literal(204), z.literal(404), z.literal(409)]).meta({
+          description:
+            'What DELETE /v1/recordings/{id} answers for it: 204 deleted, 404 no such recording, 409 live',
+        }),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkDeleteResult' });
+
 export const ListRecordingsQuerySchema = z.strictObject({
   meetingId: z.string().regex(MEETING_ID_PATTERN, 'must be 1–128 of A-Z a-z 0-9 . _ : -').optional(),
   status: z.enum(RECORDING_STATUSES).optional(),

@@ -3,7 +3,12 @@ import { ApiError, notFound } from '../domain/errors.js';
 import { type MeetingUrlPolicy, meetingUrlProblem } from '../domain/meeting-url.js';
 import { newRecordingId, recordingFileName, recordingPrefix } from '../domain/names.js';
 import { isLive, type Recording, type RecordingView, toView } from '../domain/recording.js';
-import type { StartRecordingRequest, StopRecordingRequest } from '../http/schemas.js';
+import {
+  type BulkDeleteRequest,
+  RECORDING_ID_PATTERN,
+  type StartRecordingRequest,
+  type StopRecordingRequest,
+} from '../http/schemas.js';
 import { linkLifetime } from '../links/link-lifetime.js';
 import { logger } from '../observability.js';
 import { IdempotencyKeyInUseError, type RecordingStore } from '../store/recording-store.js';
@@ -68,6 +73,11 @@ export interface RecordingServiceSettings {
 export interface StartResult {
   statusCode: number;
   recording: RecordingView;
+}
+
+export interface BulkDeleteOutcome {
+  id: string;
+  status: 204 | 404 | 409;
 }
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -196,6 +206,50 @@ export class RecordingService {
       const current = await this.store.get(id);
       if (current?.status !== 'DELETED') throw error;
     }
+  }
+
+  /**
+   * Deletes each recording asked for (or a meeting's, newest first, up to `limit`) as DELETE would, and
+   * reports each one's outcome. Repeating it deletes nothing twice: a deleted recording answers 204 again.
+   */
+  async bulkDelete(
+    clientId: string,
+    request: BulkDeleteRequest,
+    limit: number,
+  ): Promise<BulkDeleteOutcome[]> {
+    const ids =
+      'ids' in request
+        ? [...new Set(request.ids)]
+        : await this.meetingRecordingIds(clientId, request.meetingId, limit);
+    const outcomes: BulkDeleteOutcome[] = [];
+    for (const id of ids) {
+      if (!RECORDING_ID_PATTERN.test(id)) {
+        outcomes.push({ id, status: 404 });
+        continue;
+      }
+      try {
+        await this.delete(clientId, id);
+        outcomes.push({ id, status: 204 });
+      } catch (error) {
+        if (!(error instanceof ApiError) || (error.code !== 'not_found' && error.code !== 'conflict'))
+          throw error;
+        outcomes.push({ id, status: error.status as 404 | 409 });
+      }
+    }
+    return outcomes;
+  }
+
+  private async meetingRecordingIds(clientId: string, meetingId: string, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let after: Record<string, unknown> | undefined;
+    do {
+      const page = await this.store.list({ clientId, meetingId, limit, after });
+      ids.push(
+        ...page.items.filter((recording) => recording.status !== 'DELETED').map((recording) => recording.id),
+      );
+      after = page.lastKey;
+    } while (after && ids.length < limit);
+    return ids.slice(0, limit);
   }
 
   async createLink(clientId: string, id: string, expiresInSeconds: number): Promise<CreatedLink> {

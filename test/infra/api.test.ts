@@ -193,6 +193,22 @@ describe('HTTP API', () => {
       );
     });
 
+    it("bulk-delete-recordings: what delete-recording may do, plus a meeting's recordings by index", () => {
+      expect(grantedActions(s, 'ApiBulkDeleteRecordings')).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        's3:DeleteObject',
+      ]);
+      const statements = statementsOfFunction(s.assertions, 'ApiBulkDeleteRecordings');
+      expect(JSON.stringify(statementsWithAction(statements, 'dynamodb:Query')[0]?.Resource)).toContain(
+        '/index/byMeeting',
+      );
+      expect(JSON.stringify(statementsWithAction(statements, 's3:DeleteObject')[0]?.Resource)).toContain(
+        '/recordings/*',
+      );
+    });
+
     it('create-link: reads the signing secret (presigned) or stores a token (redirect); never an S3 object', () => {
       expect(grantedActions(s, 'ApiCreateLink')).toEqual([
         'dynamodb:GetItem',

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../lambdas/http/openapi.js';
 import * as examples from '../../lambdas/http/openapi-examples.js';
 import {
+  BulkDeleteRequestSchema,
+  BulkDeleteResultSchema,
   CreateLinkRequestSchema,
   HealthSchema,
   LinkSchema,
@@ -88,6 +90,8 @@ describe('the OpenAPI document', () => {
       [RecordingSchema, examples.UPLOADED_RECORDING_EXAMPLE],
       [RecordingListSchema, examples.LIST_EXAMPLE],
       [StopRecordingRequestSchema, examples.STOP_REQUEST_EXAMPLE],
+      [BulkDeleteRequestSchema, examples.BULK_DELETE_REQUEST_EXAMPLE],
+      [BulkDeleteResultSchema, examples.BULK_DELETE_RESULT_EXAMPLE],
       [CreateLinkRequestSchema, examples.LINK_REQUEST_EXAMPLE],
       [LinkSchema, examples.LINK_EXAMPLE],
       [HealthSchema, examples.HEALTH_EXAMPLE],
