@@ -2,15 +2,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type ApiClient, apiClient, expectStatus } from '../../local/demo/api-client.js';
+import {
+  createRecordingsClient,
+  type Recording,
+  RecordingsApiError,
+  type RecordingsClient,
+  waitForRecording,
+} from '../../client/src/index.js';
 import { type LocalMode, type LocalModeOptions, startLocalMode } from '../../local/local-mode.js';
 
 export const FREE_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, sfn: 0, sqs: 0, demo: 0 };
 
 export interface BenchLocalMode {
   local: LocalMode;
-  api: ApiClient;
+  api: RecordingsClient;
 }
 
 export async function startBenchLocalMode(
@@ -26,10 +31,10 @@ export async function startBenchLocalMode(
     ...options,
     ...(process.env.BENCH_VERBOSE ? { log: (line: string) => console.error(line) } : {}),
   });
-  return { local, api: apiClient(local.endpoints.api, key) };
+  return { local, api: createRecordingsClient({ baseUrl: local.endpoints.api, apiKey: key }) };
 }
 
-export type RecordingView = { id: string; status: string } & Record<string, unknown>;
+export type RecordingView = Recording;
 
 let meetings = 0;
 
@@ -40,47 +45,44 @@ export async function startRecording(
   meetingUrl = bench.local.endpoints.demoMeeting,
 ): Promise<{ recording: RecordingView; acceptedAtMs: number }> {
   meetings += 1;
-  const answer = await bench.api.request('POST', '/v1/recordings', {
-    meetingId: `bench-${process.pid}-${meetings}`,
-    meetingUrl,
-    meetingTitle: `Bench ${meetings}`,
-    host: { email: hostEmail, name: 'Bench host', userId: 'u-bench' },
+  const { data, error, response } = await bench.api.POST('/v1/recordings', {
+    body: {
+      meetingId: `bench-${process.pid}-${meetings}`,
+      meetingUrl,
+      meetingTitle: `Bench ${meetings}`,
+      host: { email: hostEmail, name: 'Bench host', userId: 'u-bench' },
+    },
   });
   const acceptedAtMs = Date.now();
-  expectStatus(answer, 202, 'start a recording');
-  return { recording: answer.body as RecordingView, acceptedAtMs };
+  if (!data) throw RecordingsApiError.from(response, error);
+  return { recording: data, acceptedAtMs };
 }
 
 export async function getRecording(bench: BenchLocalMode, id: string): Promise<RecordingView> {
-  return expectStatus(await bench.api.request('GET', `/v1/recordings/${id}`), 200, `GET ${id}`)
-    .body as RecordingView;
+  const { data, error, response } = await bench.api.GET('/v1/recordings/{id}', { params: { path: { id } } });
+  if (!data) throw RecordingsApiError.from(response, error);
+  return data;
 }
 
 export async function stopRecording(bench: BenchLocalMode, id: string, hostEmail: string): Promise<void> {
-  const answer = await bench.api.request('POST', `/v1/recordings/${id}/stop`, {
-    requestedBy: { email: hostEmail },
+  const { error, response } = await bench.api.POST('/v1/recordings/{id}/stop', {
+    params: { path: { id } },
+    body: { requestedBy: { email: hostEmail } },
   });
-  if (answer.status !== 202 && answer.status !== 200) {
-    throw new Error(`stop ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
+  if (error) throw RecordingsApiError.from(response, error);
 }
 
 /** Polls the recording until `done` accepts it. */
-export async function waitFor(
+export function waitFor(
   bench: BenchLocalMode,
   id: string,
   done: (recording: RecordingView) => boolean,
   options: { timeoutMs: number; intervalMs?: number },
 ): Promise<RecordingView> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const recording = await getRecording(bench, id);
-    if (done(recording)) return recording;
-    if (Date.now() > deadline) {
-      throw new Error(`recording ${id} still ${recording.status} after ${options.timeoutMs / 1000} s`);
-    }
-    await sleep(options.intervalMs ?? 100);
-  }
+  return waitForRecording(bench.api, id, done, {
+    timeoutMs: options.timeoutMs,
+    intervalMs: options.intervalMs ?? 100,
+  });
 }
 
-export const TERMINAL = new Set(['UPLOADED', 'ERRORED', 'DELETED', 'FAILED', 'COMPLETED']);
+export const TERMINAL = new Set(['UPLOADED', 'ERRORED', 'DELETED']);

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRecordingsClient, type Recording, RecordingsApiError } from '../../client/src/index.js';
 import type { LocalMode } from '../local-mode.js';
-import { apiClient, expectStatus } from './api-client.js';
 import { type MediaFacts, probeMedia } from './ffprobe.js';
 import { downloadLink, storedEmails } from './ses-mail.js';
 import { type Progress, pollUntil } from './waiting.js';
@@ -21,7 +21,7 @@ export interface DemoReport {
   readonly meetingUrl: string;
   /** Each status the recording went through, with the time the recording object gives for it. */
   readonly states: { status: string; at: string | null }[];
-  readonly recording: Record<string, unknown>;
+  readonly recording: Recording;
   readonly email: { to: string; subject: string; link: string; receivedAt: string };
   readonly download: { path: string; sizeBytes: number; contentType: string | null };
   readonly probe: MediaFacts;
@@ -41,26 +41,28 @@ export async function runDemo(local: LocalMode, options: DemoOptions): Promise<D
   const progress = options.progress ?? (() => {});
   const [key] = local.apiKeys;
   if (!key) throw new Error('local mode has no API key');
-  const api = apiClient(local.endpoints.api, key.key);
+  const api = createRecordingsClient({ baseUrl: local.endpoints.api, apiKey: key.key });
   const hostEmail = `host+${Date.now().toString(36)}@example.com`;
   const meetingTitle = options.meetingTitle ?? 'Demo meeting';
 
-  const created = expectStatus(
-    await api.request('POST', '/v1/recordings', {
+  const start = await api.POST('/v1/recordings', {
+    body: {
       meetingId: `demo-${Date.now().toString(36)}`,
       meetingUrl: local.endpoints.demoMeeting,
       meetingTitle,
       host: { email: hostEmail, name: 'Demo host' },
-    }),
-    202,
-    'start the recording',
-  ).body as { id: string };
+    },
+  });
+  if (!start.data) throw RecordingsApiError.from(start.response, start.error);
+  const created = start.data;
   progress(`Recording ${created.id} accepted; waiting for the recorder to join the meeting…`);
-  const current = async () =>
-    expectStatus(await api.request('GET', `/v1/recordings/${created.id}`), 200, 'read the recording')
-      .body as {
-      status: string;
-    } & Record<string, unknown>;
+  const current = async () => {
+    const { data, error, response } = await api.GET('/v1/recordings/{id}', {
+      params: { path: { id: created.id } },
+    });
+    if (!data) throw RecordingsApiError.from(response, error);
+    return data;
+  };
 
   const started = await pollUntil(
     'waiting for RECORDING',
@@ -79,11 +81,11 @@ export async function runDemo(local: LocalMode, options: DemoOptions): Promise<D
   }
 
   const stopRequestedAt = new Date();
-  expectStatus(
-    await api.request('POST', `/v1/recordings/${created.id}/stop`, { requestedBy: { email: hostEmail } }),
-    202,
-    'stop the recording',
-  );
+  const stop = await api.POST('/v1/recordings/{id}/stop', {
+    params: { path: { id: created.id } },
+    body: { requestedBy: { email: hostEmail } },
+  });
+  if (stop.response.status !== 202) throw RecordingsApiError.from(stop.response, stop.error);
   progress('Stop requested; waiting for UPLOADED…');
   const uploaded = await pollUntil(
     'waiting for UPLOADED',
@@ -111,7 +113,7 @@ export async function runDemo(local: LocalMode, options: DemoOptions): Promise<D
   const response = await fetch(link);
   if (!response.ok) throw new Error(`the emailed link answered ${response.status}`);
   const file = Buffer.from(await response.arrayBuffer());
-  const fileName = String((uploaded.file as { name?: string } | null)?.name ?? `${created.id}.mp4`);
+  const fileName = uploaded.file?.name ?? `${created.id}.mp4`;
   mkdirSync(options.outputDir, { recursive: true });
   const path = join(options.outputDir, fileName);
   writeFileSync(path, file);
@@ -121,10 +123,10 @@ export async function runDemo(local: LocalMode, options: DemoOptions): Promise<D
     recordingId: created.id,
     meetingUrl: local.endpoints.demoMeeting,
     states: [
-      { status: 'INVOKED', at: (uploaded.createdAt as string) ?? null },
-      { status: 'RECORDING', at: (uploaded.startedAt as string) ?? null },
-      { status: 'UPLOADING', at: (uploaded.stoppedAt as string) ?? null },
-      { status: 'UPLOADED', at: (uploaded.uploadedAt as string) ?? null },
+      { status: 'INVOKED', at: uploaded.createdAt },
+      { status: 'RECORDING', at: uploaded.startedAt },
+      { status: 'UPLOADING', at: uploaded.stoppedAt },
+      { status: 'UPLOADED', at: uploaded.uploadedAt },
     ],
     recording: uploaded,
     email: {

@@ -74,7 +74,7 @@ afterAll(async () => {
 async function recordAndStop() {
   const client = clientFor(local);
   const body = startBody(local, { meetingUrl: `${local.endpoints.demoMeeting}?script=ok` });
-  const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+  const { id } = (await client.POST('/v1/recordings', { body })).data!;
   return { client, body, id };
 }
 
@@ -100,7 +100,7 @@ describe('the host email when SES misbehaves', () => {
     // The public message is the code's own; SES's MessageRejected goes to the logs only.
     expect(failed).toMatchObject({ status: 'UPLOADED', email: null, error: recordingError('email_failed') });
     expect(await emailsTo(local, body.host.email)).toEqual([]);
-    const link = await client.request('POST', `/v1/recordings/${id}/links`);
-    expect(link.status).toBe(201);
+    const link = await client.POST('/v1/recordings/{id}/links', { params: { path: { id } } });
+    expect(link.response.status).toBe(201);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient } from '../../local/demo/api-client.js';
+import type { RecordingsClient } from '../../client/src/index.js';
 import type { LocalMode } from '../../local/local-mode.js';
 import { clientFor, emailsTo, startBody, startTestLocalMode, waitForRecording } from './local-mode.js';
 
@@ -9,7 +9,7 @@ import { clientFor, emailsTo, startBody, startTestLocalMode, waitForRecording } 
  * whole, with one email, and lose none of the meeting: the file lasts as long as the recording did.
  */
 let local: LocalMode;
-let client: ApiClient;
+let client: RecordingsClient;
 beforeAll(async () => {
   local = await startTestLocalMode({
     // Small parts, so that uploads are due while S3 is away.
@@ -23,16 +23,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startRecording() {
   const body = startBody(local, { meetingTitle: 'Outage meeting' });
-  const started = await client.request('POST', '/v1/recordings', body);
-  expect(started.status).toBe(202);
-  const { id } = started.body as { id: string };
+  const started = await client.POST('/v1/recordings', { body });
+  expect(started.response.status).toBe(202);
+  const { id } = started.data!;
   await waitForRecording(client, id, (recording) => recording.status === 'RECORDING');
   return { id, host: body.host.email };
 }
 
 async function stopRecording(id: string) {
-  const stopped = await client.request('POST', `/v1/recordings/${id}/stop`, {});
-  expect(stopped.status).toBe(202);
+  const stopped = await client.POST('/v1/recordings/{id}/stop', { params: { path: { id } }, body: {} });
+  expect(stopped.response.status).toBe(202);
 }
 
 /** The recording is whole: UPLOADED, not partial, emailed once, and its file as long as the recording. */
@@ -40,7 +40,7 @@ async function expectNothingLost(id: string, host: string) {
   const done = await waitForRecording(client, id, (recording) => recording.email !== null);
   expect(done).toMatchObject({ status: 'UPLOADED', stopReason: 'requested', partial: false, error: null });
   const recordedSeconds = (Date.parse(String(done.stoppedAt)) - Date.parse(String(done.startedAt))) / 1000;
-  const fileSeconds = (done.file as { durationSeconds: number }).durationSeconds;
+  const fileSeconds = done.file!.durationSeconds;
   const lostSeconds = recordedSeconds - fileSeconds;
   console.log(
     `${id}: recorded ${recordedSeconds.toFixed(1)} s, file ${fileSeconds} s, lost ${lostSeconds.toFixed(1)} s`,
@@ -63,21 +63,23 @@ describe('an emulator going away while a real recorder records', () => {
     await sleep(5_000);
     await stopRecording(id);
     const done = await expectNothingLost(id, host);
-    expect((done.file as { durationSeconds: number }).durationSeconds).toBeGreaterThan(24);
+    expect(done.file!.durationSeconds).toBeGreaterThan(24);
   });
 
   it('DynamoDB Local restarted mid-recording: the API answers 503 meanwhile, the recording goes on', async () => {
     const { id, host } = await startRecording();
     await sleep(3_000);
     const bringBack = await local.takeDown('dynamodb');
-    const during = await client.request('GET', `/v1/recordings/${id}`);
-    expect(during.status).toBe(503);
-    expect(during.body).toEqual({
+    const during = await client.GET('/v1/recordings/{id}', { params: { path: { id } } });
+    expect(during.response.status).toBe(503);
+    expect(during.error).toEqual({
       error: { code: 'unavailable', message: 'The service is busy; retry shortly.' },
     });
     await sleep(5_000);
     await bringBack();
-    expect((await client.request('GET', `/v1/recordings/${id}`)).body.status).toBe('RECORDING');
+    expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.status).toBe(
+      'RECORDING',
+    );
     await sleep(3_000);
     await stopRecording(id);
     await expectNothingLost(id, host);
@@ -91,7 +93,7 @@ describe('an emulator going away while a real recorder records', () => {
     const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
     expect(uploaded.email).toBeNull();
     await sleep(10_000);
-    expect((await client.request('GET', `/v1/recordings/${id}`)).body.email).toBeNull();
+    expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.email).toBeNull();
     await bringBack();
     // The workflow's next retry sends it: expectNothingLost waits for the recording's email.
     await expectNothingLost(id, host);

@@ -103,39 +103,39 @@ async function runCase(c: Case): Promise<Outcome> {
   if (c.path !== 'normal')
     url.searchParams.set('script', c.path === 'salvaged' ? 'crash-after-upload' : 'nothing-recorded');
   const body = startBody(local, { meetingUrl: url.href });
-  const started = await client.request('POST', '/v1/recordings', body);
-  if (started.status !== 202) throw new Error(`case ${c.id}: start answered ${started.status}`);
-  const { id } = started.body as { id: string };
+  const started = await client.POST('/v1/recordings', { body });
+  if (started.response.status !== 202)
+    throw new Error(`case ${c.id}: start answered ${started.response.status}`);
+  const { id } = started.data!;
   const execution = local.workflow.runner.describe(
     `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${id}`,
   );
   await execution.done;
-  const recording = (await client.request('GET', `/v1/recordings/${id}`)).body as Record<string, unknown>;
+  // An error answer is reported in the matrix (status 'undefined'), not thrown.
+  const { data: recording } = await client.GET('/v1/recordings/{id}', { params: { path: { id } } });
   const emails = (await emailsTo(local, body.host.email)).length;
   // The meeting is free again: a new start of it is accepted (and ends at once: its launch is made to fail).
   const freeUrl = new URL(local.endpoints.demoMeeting);
   freeUrl.searchParams.set('case', 'free-again');
-  const again = await client.request('POST', '/v1/recordings', {
-    ...body,
-    meetingUrl: freeUrl.href,
-    host: { ...body.host, email: `again-${body.host.email}` },
+  const again = await client.POST('/v1/recordings', {
+    body: { ...body, meetingUrl: freeUrl.href, host: { ...body.host, email: `again-${body.host.email}` } },
   });
-  if (again.status === 202) {
-    const next = (again.body as { id: string }).id;
+  if (again.response.status === 202) {
+    const next = again.data!.id;
     await local.workflow.runner.describe(
       `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${next}`,
     ).done;
   }
   return {
     case: c,
-    status: String(recording.status),
+    status: String(recording?.status),
     execution: execution.status,
     injected: [...(execution.faults?.injected.values() ?? [])].reduce((a, b) => a + b, 0),
     emails,
-    meetingFree: again.status === 202,
-    launch: recording.launch,
-    partial: recording.partial,
-    error: recording.error,
+    meetingFree: again.response.status === 202,
+    launch: recording?.launch,
+    partial: recording?.partial,
+    error: recording?.error,
   };
 }
 

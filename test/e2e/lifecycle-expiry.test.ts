@@ -39,21 +39,24 @@ describe('lifecycle expiry in local mode (redirect links)', () => {
   it('deletes the file after the retention, marks the recording DELETED, tells the client, kills the link', async () => {
     const client = clientFor(local);
     const body = startBody(local, { maxDurationSeconds: 10 });
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
-    const expiresAt = Date.parse(uploaded.expiresAt as string);
-    expect(expiresAt - Date.parse(uploaded.createdAt as string)).toBe(8 * DAY_MS);
+    const expiresAt = Date.parse(uploaded.expiresAt);
+    expect(expiresAt - Date.parse(uploaded.createdAt)).toBe(8 * DAY_MS);
 
     const email = await waitForEmailTo(local, body.host.email);
     const link = downloadLink(email)!;
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
 
     // An 8-day retention leaves a 7-day link whole.
-    const week = await client.request('POST', `/v1/recordings/${id}/links`, {});
-    expect(week).toMatchObject({ status: 201, body: { cappedByRetention: false } });
+    const week = await client.POST('/v1/recordings/{id}/links', { params: { path: { id } }, body: {} });
+    expect(week.response.status).toBe(201);
+    expect(week.data).toMatchObject({ cappedByRetention: false });
 
     expect(await local.lifecycle.run()).toEqual({ expired: [], undelivered: 0 });
-    expect((await client.request('GET', `/v1/recordings/${id}`)).body.status).toBe('UPLOADED');
+    expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.status).toBe(
+      'UPLOADED',
+    );
 
     clockAheadMs = 9 * DAY_MS;
     const run = await local.lifecycle.run();
@@ -61,7 +64,9 @@ describe('lifecycle expiry in local mode (redirect links)', () => {
     expect(run.expired[0]).toContain(`/${id}/`);
     expect(run.undelivered).toBe(0);
 
-    expect((await client.request('GET', `/v1/recordings/${id}`)).body.status).toBe('DELETED');
+    expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.status).toBe(
+      'DELETED',
+    );
     const deleted = await pollUntil(
       'waiting for recording.deleted',
       async () =>
@@ -74,9 +79,9 @@ describe('lifecycle expiry in local mode (redirect links)', () => {
     expect(deleted.event.data.recording.status).toBe('DELETED');
 
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
-    expect((await fetch(week.body.url as string, { redirect: 'manual' })).status).toBe(410);
-    const late = await client.request('POST', `/v1/recordings/${id}/links`, {});
-    expect(late.status).toBe(409);
+    expect((await fetch(week.data!.url, { redirect: 'manual' })).status).toBe(410);
+    const late = await client.POST('/v1/recordings/{id}/links', { params: { path: { id } }, body: {} });
+    expect(late.response.status).toBe(409);
     expect(await local.lifecycle.run()).toEqual({ expired: [], undelivered: 0 });
   });
 });

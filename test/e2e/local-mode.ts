@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createRecordingsClient,
+  type Recording,
+  type RecordingsClient,
+  waitForRecording as waitUntil,
+} from '../../client/src/index.js';
 import { WebhookSettingsStore } from '../../lambdas/webhooks/webhook-settings.js';
 import type { ApiKeySpec } from '../../local/api-keys.js';
-import { type ApiClient, apiClient } from '../../local/demo/api-client.js';
 import { type StoredEmail, storedEmails } from '../../local/demo/ses-mail.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import { type LocalMode, startLocalMode } from '../../local/local-mode.js';
@@ -57,29 +62,21 @@ export async function startTestLocalMode(
   });
 }
 
-/** An API client with the n-th seeded key. */
-export function clientFor(local: LocalMode, index = 0): ApiClient {
+/** The typed API client (the client package) with the n-th seeded key. */
+export function clientFor(local: LocalMode, index = 0): RecordingsClient {
   const key = local.apiKeys[index];
   if (!key) throw new Error(`no API key #${index}`);
-  return apiClient(local.endpoints.api, key.key);
+  return createRecordingsClient({ baseUrl: local.endpoints.api, apiKey: key.key });
 }
 
-/** Polls GET /v1/recordings/{id} until `done` accepts the recording. */
-export async function waitForRecording(
-  client: ApiClient,
+/** Reads the recording until `done` accepts it (the client package's wait, with the tests' pace). */
+export function waitForRecording(
+  client: RecordingsClient,
   id: string,
-  done: (recording: { status: string } & Record<string, unknown>) => boolean,
+  done: (recording: Recording) => boolean,
   timeoutMs = 240_000,
-): Promise<{ status: string } & Record<string, unknown>> {
-  return pollUntil(
-    `waiting for recording ${id}`,
-    async () => {
-      const { status, body } = await client.request('GET', `/v1/recordings/${id}`);
-      if (status !== 200) throw new Error(`GET ${id} answered ${status}`);
-      return done(body) ? body : undefined;
-    },
-    { timeoutMs },
-  );
+): Promise<Recording> {
+  return waitUntil(client, id, done, { timeoutMs, intervalMs: 500 });
 }
 
 export function startBody(local: LocalMode, overrides: Record<string, unknown> = {}) {

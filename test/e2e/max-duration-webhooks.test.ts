@@ -33,8 +33,8 @@ describe('a recording that reaches its maximum duration', () => {
   it('stops by itself and tells the client through signed webhooks, warning before the end', async () => {
     const client = clientFor(local);
     const { id } = (
-      await client.request('POST', '/v1/recordings', startBody(local, { maxDurationSeconds: 40 }))
-    ).body as { id: string };
+      await client.POST('/v1/recordings', { body: startBody(local, { maxDurationSeconds: 40 }) })
+    ).data!;
     const uploaded = await waitForRecording(
       client,
       id,

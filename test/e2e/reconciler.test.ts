@@ -59,7 +59,7 @@ describe('the reconciler in local mode', () => {
     await new DynamoRecordingStore(documents, local.env.TABLE_NAME!).create(stuck);
     documents.destroy();
     const body = startBody(local, { meetingId });
-    expect((await client.request('POST', '/v1/recordings', body)).status).toBe(409);
+    expect((await client.POST('/v1/recordings', { body })).response.status).toBe(409);
 
     const done = await waitForRecording(client, stuck.id, (r) => r.status !== 'INVOKED', 60_000);
     expect(done).toMatchObject({
@@ -67,13 +67,13 @@ describe('the reconciler in local mode', () => {
       error: { code: 'recorder_failed', message: 'The recorder failed before anything was uploaded.' },
     });
     expect(reconciled(stuck.id)).toContain('"recover"');
-    expect((await client.request('POST', '/v1/recordings', body)).status).toBe(202);
+    expect((await client.POST('/v1/recordings', { body })).response.status).toBe(202);
   });
 
   it('heals a workflow execution stopped mid-recording: UPLOADED partial, one email, the meeting free again', async () => {
     const client = clientFor(local);
     const body = startBody(local);
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     await waitForRecording(client, id, (recording) => recording.status === 'RECORDING');
     await new Promise((resolve) => setTimeout(resolve, 10_000));
 
@@ -93,7 +93,7 @@ describe('the reconciler in local mode', () => {
         `→ ${done.status} after ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s`,
     );
     expect(done).toMatchObject({ status: 'UPLOADED', partial: true });
-    expect((done.file as { sizeBytes: number }).sizeBytes).toBeGreaterThan(0);
+    expect(done.file!.sizeBytes).toBeGreaterThan(0);
     // UPLOADED is written by FinalizeRecording; the recovery execution ends after NotifyHost.
     const recoveryStatus = async () =>
       (await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(`${id}-recover-1`) })))
@@ -105,8 +105,8 @@ describe('the reconciler in local mode', () => {
     await new Promise((resolve) => setTimeout(resolve, 2 * RECONCILE_INTERVAL_MS));
     expect(await emailsTo(local, body.host.email)).toHaveLength(1);
 
-    const again = await client.request('POST', '/v1/recordings', { ...body, meetingTitle: 'again' });
-    expect(again.status).toBe(202);
-    await client.request('POST', `/v1/recordings/${again.body.id}/stop`);
+    const again = await client.POST('/v1/recordings', { body: { ...body, meetingTitle: 'again' } });
+    expect(again.response.status).toBe(202);
+    await client.POST('/v1/recordings/{id}/stop', { params: { path: { id: again.data!.id } } });
   });
 });

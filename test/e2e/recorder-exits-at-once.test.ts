@@ -29,9 +29,9 @@ describe('a recorder that exits at once, before it records', () => {
   it('fails RunRecorder with Recorder.StoppedBeforeRecording from the stop event, relaunches, then gives up', async () => {
     const client = clientFor(local);
     const body = startBody(local);
-    const started = await client.request('POST', '/v1/recordings', body);
-    expect(started.status).toBe(202);
-    const { id } = started.body as { id: string };
+    const started = await client.POST('/v1/recordings', { body });
+    expect(started.response.status).toBe(202);
+    const { id } = started.data!;
 
     // The error name that reached the workflow: what a relaunch loop on RunRecorder catches.
     await expect
@@ -55,9 +55,8 @@ describe('a recorder that exits at once, before it records', () => {
       error: { code: 'launch_failed' },
       launch: { reason: 'task_stopped' },
     });
-    expect((done.launch as { attempts: number }).attempts).toBeGreaterThan(1);
-    expect(await client.request('POST', '/v1/recordings', { ...body, meetingTitle: 'again' })).toMatchObject({
-      status: 202,
-    });
+    expect(done.launch!.attempts).toBeGreaterThan(1);
+    const again = await client.POST('/v1/recordings', { body: { ...body, meetingTitle: 'again' } });
+    expect(again.response.status).toBe(202);
   });
 });

@@ -17,7 +17,7 @@ describe('a recorder that dies mid-way', () => {
   it('leaves a partial file that is salvaged and emailed as partial', async () => {
     const client = clientFor(local);
     const body = startBody(local);
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     await waitForRecording(client, id, (recording) => recording.status === 'RECORDING');
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const taskArn = local.workflow.recorders.taskOf(id);
@@ -32,7 +32,7 @@ describe('a recorder that dies mid-way', () => {
       300_000,
     );
     expect(done).toMatchObject({ status: 'UPLOADED', partial: true });
-    expect((done.file as { sizeBytes: number }).sizeBytes).toBeGreaterThan(0);
+    expect(done.file!.sizeBytes).toBeGreaterThan(0);
 
     const email = await waitForEmailTo(local, body.host.email);
     expect(email.subject).toBe('Your recording "E2E meeting" is ready (partial)');

@@ -22,7 +22,7 @@ describe('a recorder killed after it uploaded parts', () => {
   it('is salvaged to UPLOADED partial with one email, noticed from the stop event', async () => {
     const client = clientFor(local);
     const body = startBody(local);
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     await waitForRecording(client, id, (recording) => recording.status === 'RECORDING');
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     const taskArn = local.workflow.recorders.taskOf(id);
@@ -38,7 +38,7 @@ describe('a recorder killed after it uploaded parts', () => {
     );
     console.log(`killed recorder → ${done.status}: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
     expect(done).toMatchObject({ status: 'UPLOADED', partial: true });
-    expect((done.file as { sizeBytes: number }).sizeBytes).toBeGreaterThan(0);
+    expect(done.file!.sizeBytes).toBeGreaterThan(0);
     expect(lines.some((line) => line.includes('"error":"Recorder.TaskStopped"'))).toBe(true);
 
     const email = await waitForEmailTo(local, body.host.email);

@@ -27,7 +27,7 @@ describe('emailed links in redirect mode', () => {
   it('download the file until the recording is deleted, then answer 410', async () => {
     const client = clientFor(local);
     const body = startBody(local, { maxDurationSeconds: 10 });
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
     expect(uploaded.stopReason).toBe('max_duration');
 
@@ -39,21 +39,23 @@ describe('emailed links in redirect mode', () => {
     expect(redirect.status).toBe(302);
     const file = await fetch(redirect.headers.get('location')!);
     expect(file.status).toBe(200);
-    expect(Buffer.from(await file.arrayBuffer()).length).toBe(
-      (uploaded.file as { sizeBytes: number }).sizeBytes,
-    );
+    expect(Buffer.from(await file.arrayBuffer()).length).toBe(uploaded.file!.sizeBytes);
 
-    expect((await client.request('DELETE', `/v1/recordings/${id}`)).status).toBe(204);
+    expect((await client.DELETE('/v1/recordings/{id}', { params: { path: { id } } })).response.status).toBe(
+      204,
+    );
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
-    expect((await client.request('GET', `/v1/recordings/${id}`)).body.status).toBe('DELETED');
+    expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.status).toBe(
+      'DELETED',
+    );
   });
 
   it('open in a browser as a watch page that plays, seeks, downloads and escapes the title, on a phone and a desktop', async () => {
     const client = clientFor(local);
     const body = startBody(local, { maxDurationSeconds: 12, meetingTitle: HOSTILE_TITLE });
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     const uploaded = await waitForRecording(client, id, (recording) => recording.status === 'UPLOADED');
-    const file = uploaded.file as { sizeBytes: number; durationSeconds: number };
+    const file = uploaded.file!;
     const link = downloadLink(await waitForEmailTo(local, body.host.email))!;
     mkdirSync('test-results', { recursive: true });
 

@@ -27,7 +27,7 @@ describe('workflow outcomes with the real handlers', () => {
   it('a duplicate, late success callback changes nothing: one UPLOADED recording, one email', async () => {
     const client = clientFor(local);
     const body = startBody(local, { meetingUrl: scripted('duplicate-callback') });
-    const { id } = (await client.request('POST', '/v1/recordings', body)).body as { id: string };
+    const { id } = (await client.POST('/v1/recordings', { body })).data!;
     const uploaded = await waitForRecording(
       client,
       id,
@@ -37,7 +37,7 @@ describe('workflow outcomes with the real handlers', () => {
     const email = await waitForEmailTo(local, body.host.email);
     expect(email.subject).toBe('Your recording "E2E meeting" is ready');
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const after = (await client.request('GET', `/v1/recordings/${id}`)).body as Record<string, unknown>;
+    const { data: after } = await client.GET('/v1/recordings/{id}', { params: { path: { id } } });
     // The late callback claimed partial: true and 99 s; nothing of it landed.
     expect(after).toMatchObject({
       status: 'UPLOADED',

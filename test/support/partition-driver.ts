@@ -64,14 +64,19 @@ try {
     meetingTitle: 'Partition meeting',
     resolution: process.env.PARTITION_RESOLUTION ?? '720p',
   });
-  const started = await client.request('POST', '/v1/recordings', body);
-  if (started.status !== 202)
-    throw new Error(`start answered ${started.status}: ${JSON.stringify(started.body)}`);
-  const { id } = started.body as { id: string };
+  const started = await client.POST('/v1/recordings', { body });
+  if (started.response.status !== 202)
+    throw new Error(
+      `start answered ${started.response.status}: ${JSON.stringify(started.data ?? started.error)}`,
+    );
+  const { id } = started.data!;
   const recording = await waitForRecording(client, id, (view) => view.status !== 'INVOKED');
   say('recording', { id, status: recording.status, startedAt: recording.startedAt });
   await stopAsked;
-  const stopped = await client.request('POST', `/v1/recordings/${id}/stop`, {});
+  const { response: stopped } = await client.POST('/v1/recordings/{id}/stop', {
+    params: { path: { id } },
+    body: {},
+  });
   say('stopping', { status: stopped.status });
   const done = await waitForRecording(
     client,
