@@ -74,6 +74,7 @@ describe('authentication on every authorized route', () => {
       'GET /v1/recordings',
       'GET /v1/recordings/{id}',
       'POST /v1/recordings',
+      'POST /v1/recordings/bulk-delete',
       'POST /v1/recordings/{id}/links',
       'POST /v1/recordings/{id}/stop',
     ]);
