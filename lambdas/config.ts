@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   LINK_MODE: z.enum(['presigned', 'redirect']).default('presigned'),
   LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(604800),
+  /** How long before the emailed link expires the host is reminded; 0 turns reminders off. */
+  LINK_REMINDER_SECONDS: z.coerce.number().int().min(0).max(604800).default(86400),
   PUBLIC_API_URL: z.string().url().optional(),
   SENDER_EMAIL: z.string().min(3),
   SES_CONFIGURATION_SET: z.string().optional(),

@@ -241,7 +241,8 @@ export class ApiConstruct extends Construct {
         break;
       case 'follow-link':
         linkEnvironment();
-        fn.allow(tableStatement(table, ['GetItem']));
+        // UpdateItem notes the first download, so that the link reminder skips a host who has the file.
+        fn.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
         // Signs a minutes-long URL with its own credentials, so it must be able to read what it signs.
         fn.allow(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [recordings] }));
         fn.allow(

@@ -66,6 +66,12 @@ export interface RecordingConfig {
    */
   readonly linkTtlDays: number;
   /**
+   * Hours before the emailed link expires at which the host is reminded, unless the link already downloaded
+   * the file (context `linkReminderHours`), 0–144; 0, or as long as the link lives, sends no reminder.
+   * @default 24
+   */
+  readonly linkReminderHours: number;
+  /**
    * Deployment cap and default of a recording's length in seconds (context `maxDurationSeconds`), 10–3600.
    * @default 3600
    */
@@ -183,6 +189,7 @@ export const CONFIG_DEFAULTS: RecordingConfig = {
   retentionDays: 30,
   linkMode: 'presigned',
   linkTtlDays: 7,
+  linkReminderHours: 24,
   maxDurationSeconds: MAX_DURATION_CAP_SECONDS,
   recorderCpu: 1024,
   recorderMemoryMiB: 2048,
@@ -208,6 +215,7 @@ export const CONFIG_KEYS = [
   'retentionDays',
   'linkMode',
   'linkTtlDays',
+  'linkReminderHours',
   'maxDurationSeconds',
   'recorderCpu',
   'recorderMemoryMiB',
@@ -342,6 +350,7 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
     }
   }
   const linkTtlDays = int('linkTtlDays', CONFIG_DEFAULTS.linkTtlDays, 1, MAX_LINK_TTL_DAYS);
+  const linkReminderHours = int('linkReminderHours', CONFIG_DEFAULTS.linkReminderHours, 0, 144);
   const retentionDays = int('retentionDays', CONFIG_DEFAULTS.retentionDays, 1, 3650);
   const recorderCpu = int('recorderCpu', CONFIG_DEFAULTS.recorderCpu, 256, 16384);
   const recorderMemoryMiB = int('recorderMemoryMiB', CONFIG_DEFAULTS.recorderMemoryMiB, 512, 122880);
@@ -356,6 +365,7 @@ export function resolveConfig(raw: RawConfig = {}): RecordingConfig {
     retentionDays,
     linkMode: oneOf('linkMode', LINK_MODES, CONFIG_DEFAULTS.linkMode),
     linkTtlDays,
+    linkReminderHours,
     maxDurationSeconds: int(
       'maxDurationSeconds',
       CONFIG_DEFAULTS.maxDurationSeconds,

@@ -33,6 +33,10 @@ export const STATE = {
   finalizeRecording: 'FinalizeRecording',
   notifyHost: 'NotifyHost',
   recordEmailFailure: 'RecordEmailFailure',
+  isReminderDue: 'IsReminderDue',
+  waitForReminder: 'WaitForReminder',
+  remindHost: 'RemindHost',
+  reminderFailed: 'ReminderFailed',
   done: 'Done',
   markErrored: 'MarkErrored',
   recordingErrored: 'RecordingErrored',
@@ -111,7 +115,8 @@ export interface WorkflowConstructProps {
 
 /**
  * The recording workflow (Standard, JSONPath), one execution per recording:
- * RunRecorder (Fargate, task token) → FinalizeRecording → NotifyHost → Done, and on any recorder failure
+ * RunRecorder (Fargate, task token) → FinalizeRecording → NotifyHost → (WaitForReminder → RemindHost) → Done,
+ * and on any recorder failure
  * or timeout: find the task, stop it, give it its SIGTERM window, salvage what was uploaded, or mark ERRORED.
  */
 export class WorkflowConstruct extends Construct {
@@ -122,6 +127,7 @@ export class WorkflowConstruct extends Construct {
     | 'finalizeRecording'
     | 'notifyHost'
     | 'recordEmailFailure'
+    | 'remindHost'
     | 'markErrored'
     | 'noteLaunchDelay',
     LambdaFunction
@@ -158,6 +164,11 @@ export class WorkflowConstruct extends Construct {
         'RecordEmailFailureFunction',
         'record-email-failure',
         'Records a failed host email',
+      ),
+      remindHost: step(
+        'RemindHostFunction',
+        'remind-host',
+        'Reminds the host, once, the day before the emailed link expires',
       ),
       markErrored: step('MarkErroredFunction', 'mark-errored', 'Marks a recording ERRORED'),
       noteLaunchDelay: step(
@@ -264,7 +275,29 @@ export class WorkflowConstruct extends Construct {
     const notifyHost = invoke(STATE.notifyHost, fns.notifyHost, '$.notification')
       .addRetry(EMAIL_RETRY)
       .addCatch(recordEmailFailure, { errors: ['States.ALL'], resultPath: '$.emailFailure' });
-    notifyHost.next(done);
+    // 5b. The execution waits for the reminder (Standard workflows are billed by transition, not by time).
+    const remindHost = invoke(STATE.remindHost, fns.remindHost, '$.reminder')
+      .addRetry(EMAIL_RETRY)
+      .addCatch(
+        new sfn.Fail(this, STATE.reminderFailed, {
+          stateName: STATE.reminderFailed,
+          error: 'ReminderFailed',
+          cause: 'The link reminder could not be sent; the recording and its link are unaffected.',
+        }),
+        { errors: ['States.ALL'], resultPath: '$.reminderFailure' },
+      )
+      .next(done);
+    notifyHost.next(
+      new sfn.Choice(this, STATE.isReminderDue, { stateName: STATE.isReminderDue })
+        .when(
+          sfn.Condition.isPresent('$.notification.remindAt'),
+          new sfn.Wait(this, STATE.waitForReminder, {
+            stateName: STATE.waitForReminder,
+            time: sfn.WaitTime.timestampPath('$.notification.remindAt'),
+          }).next(remindHost),
+        )
+        .otherwise(done),
+    );
 
     // 4. FinalizeRecording: reads recordingId and the RecorderReport at $.recorder.
     const finalize = invoke(STATE.finalizeRecording, fns.finalizeRecording, '$.finalized')
@@ -471,6 +504,22 @@ export class WorkflowConstruct extends Construct {
     }
     notify.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
     notifications.allowSendEmail(notify);
+
+    notify.addEnvironment('LINK_REMINDER_SECONDS', String(config.linkReminderHours * 3600));
+
+    // Remind: the same link settings and SES rights; reads the recording and records the reminder.
+    const remind = fns.remindHost;
+    remind.addEnvironment('LINK_MODE', config.linkMode);
+    remind.addEnvironment('SENDER_EMAIL', config.senderEmail);
+    remind.addEnvironment('SES_CONFIGURATION_SET', notifications.configurationSet.configurationSetName);
+    if (config.linkMode === 'redirect') {
+      remind.addEnvironment('PUBLIC_API_URL', props.publicApiUrl);
+    } else if (notifications.signingSecret) {
+      remind.addEnvironment('SIGNING_SECRET_ARN', notifications.signingSecret.secretArn);
+      remind.allowSecretRead(notifications.signingSecret);
+    }
+    remind.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+    notifications.allowSendEmail(remind);
 
     fns.recordEmailFailure.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
     // Leaving a live state deletes the meeting lock in the same transaction.

@@ -13,8 +13,8 @@ export interface LambdaEnvInput {
 
 /**
  * The functions' environment in local mode (docs/internals.md, "Lambda environment"), on top of the
- * emulators' one. A user may set LINK_MODE, ALLOWED_MEETING_ORIGINS, MAX_DURATION_SECONDS, RETENTION_DAYS,
- * SENDER_EMAIL and POWERTOOLS_LOG_LEVEL.
+ * emulators' one. A user may set LINK_MODE, LINK_TTL_SECONDS, LINK_REMINDER_SECONDS, ALLOWED_MEETING_ORIGINS,
+ * MAX_DURATION_SECONDS, RETENTION_DAYS, SENDER_EMAIL and POWERTOOLS_LOG_LEVEL.
  */
 export function localLambdaEnv(input: LambdaEnvInput): Record<string, string> {
   const { env } = input;
@@ -26,7 +26,8 @@ export function localLambdaEnv(input: LambdaEnvInput): Record<string, string> {
     MAX_DURATION_SECONDS: env.MAX_DURATION_SECONDS ?? '3600',
     RETENTION_DAYS: env.RETENTION_DAYS ?? '30',
     LINK_MODE: env.LINK_MODE ?? 'presigned',
-    LINK_TTL_SECONDS: '604800',
+    LINK_TTL_SECONDS: env.LINK_TTL_SECONDS ?? '604800',
+    LINK_REMINDER_SECONDS: env.LINK_REMINDER_SECONDS ?? '86400',
     PUBLIC_API_URL: input.apiUrl,
     CURSOR_SECRET: input.cursorSecret,
     // s3rver accepts its own key pair only; it does not verify SigV4 signatures.

@@ -154,6 +154,10 @@ export interface Recording extends Omit<RecordingView, 'launch'> {
   lastWarningSeconds: number | null;
   /** Epoch seconds after which DynamoDB's TTL removes the item (retention + a margin). */
   ttl: number;
+  /** When the emailed link first downloaded the file (redirect mode only: a presigned link is not seen). */
+  downloadedAt?: string | null;
+  /** When the host was reminded that the emailed link expires. */
+  reminderSentAt?: string | null;
 }
 
 /**

@@ -37,6 +37,8 @@ export type RecordingPatch = Partial<
     | 'error'
     | 'lastWarningSeconds'
     | 'launch'
+    | 'downloadedAt'
+    | 'reminderSentAt'
   >
 > & { taskArn?: string };
 

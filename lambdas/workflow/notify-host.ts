@@ -1,26 +1,14 @@
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { isThrottlingAwsError, isTransientAwsError } from '../aws-errors.js';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Recording } from '../domain/recording.js';
 import { recordingReadyEmail } from '../email/recording-ready-email.js';
 import { linkLifetime } from '../links/link-lifetime.js';
 import type { LinkIssuer } from '../recordings/recording-service.js';
 import type { RecordingStore } from '../store/recording-store.js';
+import { type HostMailSettings, sendToHost } from './host-mail.js';
 import { StepError } from './workflow-handler.js';
 
-export interface NotifySettings {
-  readonly senderEmail: string;
-  readonly configurationSet?: string;
+export interface NotifySettings extends HostMailSettings {
   readonly linkTtlSeconds: number;
-}
-
-function classifySesError(error: unknown): StepError {
-  const name = (error as { name?: string }).name ?? 'Error';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  const message = `${name}: ${(error as Error).message ?? ''}`.slice(0, 500);
-  if (isThrottlingAwsError(error)) return new StepError('EmailThrottled', message);
-  // No HTTP status: SES never answered (credentials, network), so nothing says the message is bad.
-  if (isTransientAwsError(error) || status === 0) return new StepError('EmailTransient', message);
-  return new StepError('EmailRejected', message);
 }
 
 /**
@@ -49,27 +37,7 @@ export async function notifyHost(
   if (!lifetime) throw new StepError('RecordingExpired', `Recording expired at ${recording.expiresAt}.`);
   const link = await deps.links.issue(recording, lifetime.seconds, now);
   const email = recordingReadyEmail(recording, link);
-  try {
-    await deps.ses.send(
-      new SendEmailCommand({
-        FromEmailAddress: deps.settings.senderEmail,
-        Destination: { ToAddresses: [recording.host.email] },
-        Content: {
-          Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              Html: { Data: email.html, Charset: 'UTF-8' },
-            },
-          },
-        },
-        ...(deps.settings.configurationSet ? { ConfigurationSetName: deps.settings.configurationSet } : {}),
-        EmailTags: [{ Name: 'recordingId', Value: recording.id.replace(/[^A-Za-z0-9_-]/g, '_') }],
-      }),
-    );
-  } catch (error) {
-    throw classifySesError(error);
-  }
+  await sendToHost(deps.ses, deps.settings, recording, email);
   return deps.store.update(
     recording.id,
     {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingFileName } from '../../lambdas/domain/names.js';
+import { linkReminderEmail } from '../../lambdas/email/link-reminder-email.js';
 import { recordingReadyEmail } from '../../lambdas/email/recording-ready-email.js';
 import { attachmentDisposition } from '../../lambdas/links/content-disposition.js';
 import { escapeHtml } from '../../lambdas/presentation/human-format.js';
@@ -38,18 +39,21 @@ const HTML_INJECTIONS = [
   '<!-- comment --><style>*{display:none}</style>',
 ];
 
-describe('the host email', () => {
+describe.each([
+  ['the host email', recordingReadyEmail, 'Your recording "'],
+  ['the link reminder', linkReminderEmail, 'Reminder: the link to your recording "'],
+] as const)('%s', (_name, render, subjectStart) => {
   it('keeps the subject one line, whatever the title', () => {
     for (const title of HEADER_INJECTIONS) {
-      const { subject } = recordingReadyEmail(uploadedRecording({ meetingTitle: title }), LINK);
+      const { subject } = render(uploadedRecording({ meetingTitle: title }), LINK);
       expect(subject, JSON.stringify(title)).not.toMatch(/[\r\n\u2028\u2029]/);
-      expect(subject.startsWith('Your recording "')).toBe(true);
+      expect(subject.startsWith(subjectStart)).toBe(true);
     }
   });
 
   it('keeps every control character out of the subject, as headerSafe() promises (C1 controls such as NEL too)', () => {
     const leaks = HEADER_INJECTIONS.map(
-      (title) => recordingReadyEmail(uploadedRecording({ meetingTitle: title }), LINK).subject,
+      (title) => render(uploadedRecording({ meetingTitle: title }), LINK).subject,
     ).filter((subject) => /\p{Cc}/u.test(subject));
     expect(leaks).toEqual([]);
   });
@@ -60,7 +64,7 @@ describe('the host email', () => {
         meetingTitle: payload,
         host: { email: 'host@example.com', name: payload },
       });
-      const { html, text } = recordingReadyEmail(recording, LINK);
+      const { html, text } = render(recording, LINK);
       expect(html, payload).not.toContain(payload);
       expect(html, payload).toContain(escapeHtml(payload));
       expect(html).not.toMatch(/<script|<svg|<img|<style|<!-- comment/i);
@@ -70,7 +74,7 @@ describe('the host email', () => {
 
   it('escapes the link in the href so that it cannot close the attribute', () => {
     const link = { ...LINK, url: 'https://x.example.com/a"onmouseover="alert(1)&b=<c>' };
-    const { html } = recordingReadyEmail(uploadedRecording(), link);
+    const { html } = render(uploadedRecording(), link);
     expect(html).toContain('href="https://x.example.com/a&quot;onmouseover=&quot;alert(1)&amp;b=&lt;c&gt;"');
   });
 });

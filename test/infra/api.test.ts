@@ -222,9 +222,10 @@ describe('HTTP API', () => {
       expect(grantedActions(redirect, 'ApiCreateLink')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     });
 
-    it('follow-link (redirect mode): reads tokens and recordings, decrypts through S3 only', () => {
+    it('follow-link (redirect mode): reads tokens and recordings, notes a download, decrypts through S3 only', () => {
       expect(grantedActions(redirect, 'ApiFollowLink')).toEqual([
         'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
         'kms:Decrypt',
         's3:GetObject',
       ]);

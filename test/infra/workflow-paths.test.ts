@@ -57,6 +57,7 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
       FinalizeRecording: () => ({ recordingId: INPUT.recordingId, status: 'UPLOADED' }),
       NotifyHost: () => ({ recordingId: INPUT.recordingId }),
       RecordEmailFailure: () => ({}),
+      RemindHost: () => ({ recordingId: INPUT.recordingId, outcome: 'sent' }),
       MarkErrored: () => ({}),
       NoteLaunchDelay: () => ({ retry: true, waitSeconds: 1, attempts: 1 }),
     };
@@ -362,6 +363,29 @@ describe('workflow paths, synthesized definition run by aws-local-stepfunctions'
     expect(status).toBe('SUCCEEDED');
     expect(calls.NotifyHost).toHaveLength(3);
     expect(calls.RecordEmailFailure).toBeUndefined();
+  });
+
+  it('a reminder due: the execution waits until remindAt, reminds, and a reminder failing for good fails alone', async () => {
+    const remindAt = new Date(Date.now() + 500).toISOString();
+    const notify = { NotifyHost: () => ({ recordingId: 'rec_01', remindAt }) };
+    const reminded = await run(notify);
+    expect(reminded.status).toBe('SUCCEEDED');
+    expect(reminded.calls.RemindHost?.[0]).toMatchObject({
+      recordingId: 'rec_01',
+      notification: { remindAt },
+    });
+    expect(reminded.output).toMatchObject({ reminder: { outcome: 'sent' } });
+
+    const failing = await run({
+      NotifyHost: () => ({ recordingId: 'rec_01', remindAt: new Date().toISOString() }),
+      RemindHost: () => {
+        throw new NamedError('EmailRejected', 'MessageRejected');
+      },
+    });
+    expect(failing.status).toBe('FAILED');
+    expect((failing.error?.cause as Error | undefined)?.name).toBe('ReminderFailed');
+    expect(failing.calls.RemindHost).toHaveLength(1);
+    expect((await run({})).calls.RemindHost).toBeUndefined();
   });
 
   it('SES failing for good: the failure is recorded and the execution still succeeds', async () => {

@@ -61,6 +61,10 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
         'FinalizeRecording',
         'NotifyHost',
         'RecordEmailFailure',
+        'IsReminderDue',
+        'WaitForReminder',
+        'RemindHost',
+        'ReminderFailed',
         'Done',
         'MarkErrored',
         'RecordingErrored',
@@ -276,7 +280,7 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     });
     const notify = state('NotifyHost');
     expect(notify).toMatchObject({
-      Next: 'Done',
+      Next: 'IsReminderDue',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.emailFailure', Next: 'RecordEmailFailure' }],
     });
     expect(notify.Retry).toContainEqual({
@@ -291,12 +295,36 @@ describe('recording workflow (docs/internals.md "The workflow")', () => {
     expect(state('Done')).toEqual({ Type: 'Succeed' });
   });
 
+  it('waits until the reminder is due when NotifyHost names a time, reminds with the email retries, and a failed reminder fails alone', () => {
+    expect(state('IsReminderDue')).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.notification.remindAt', IsPresent: true, Next: 'WaitForReminder' }],
+      Default: 'Done',
+    });
+    expect(state('WaitForReminder')).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.notification.remindAt',
+      Next: 'RemindHost',
+    });
+    const remind = state('RemindHost');
+    expect(remind).toMatchObject({
+      ResultPath: '$.reminder',
+      Next: 'Done',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.reminderFailure', Next: 'ReminderFailed' }],
+    });
+    expect(remind.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ['EmailThrottled', 'EmailTransient'] }),
+    );
+    expect(state('ReminderFailed')).toMatchObject({ Type: 'Fail', Error: 'ReminderFailed' });
+  });
+
   it('binds each Lambda state to its handler; each gets the whole state (no Parameters)', () => {
     expect(s.lambdaStates).toEqual({
       SalvageRecording: 'workflow/salvage-recording',
       FinalizeRecording: 'workflow/finalize-recording',
       NotifyHost: 'workflow/notify-host',
       RecordEmailFailure: 'workflow/record-email-failure',
+      RemindHost: 'workflow/remind-host',
       MarkErrored: 'workflow/mark-errored',
       NoteLaunchDelay: 'workflow/note-launch-delay',
     });

@@ -6,6 +6,7 @@ import { ApiError } from '../../domain/errors.js';
 import { apiHandler } from '../../http/api-handler.js';
 import { downloadOverrides } from '../../links/presigned-link-issuer.js';
 import { wantsWatchPage, watchPage } from '../../links/watch-page.js';
+import { logger } from '../../observability.js';
 import { linkTokensFromEnv, storeFromEnv } from '../../recordings/service-from-env.js';
 
 /** How long the S3 URL behind a redirect lives: long enough to start the download or a seek, no more. */
@@ -47,6 +48,12 @@ export const handler = apiHandler({ authorized: false }, async (request) => {
       },
       body: page.html,
     };
+  }
+  // A download, not the player's range requests: the link reminder is not sent to a host who has the file.
+  if (!recording.downloadedAt && request.header('range') === undefined) {
+    await store
+      .update(recording.id, { downloadedAt: new Date().toISOString() }, ['UPLOADED'])
+      .catch((error: unknown) => logger.warn('Could not note the download', { error }));
   }
   return { statusCode: 302, headers: { ...security, location: url } };
 });

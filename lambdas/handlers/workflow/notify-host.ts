@@ -3,6 +3,7 @@ import { env } from '../../config.js';
 import { metrics } from '../../observability.js';
 import { linkIssuerFromEnv, storeFromEnv } from '../../recordings/service-from-env.js';
 import { notifyHost } from '../../workflow/notify-host.js';
+import { reminderDueAt } from '../../workflow/remind-host.js';
 import { StepInputSchema } from '../../workflow/step-inputs.js';
 import { workflowHandler } from '../../workflow/workflow-handler.js';
 
@@ -23,5 +24,8 @@ export const handler = workflowHandler(StepInputSchema, async (input) => {
     input.recordingId,
   );
   metrics.addMetric('EmailsSent', 'Count', 1);
-  return { recordingId: recording.id, email: recording.email };
+  const remindAt =
+    recording.email &&
+    reminderDueAt(recording.email.linkExpiresAt, recording.email.sentAt, env('LINK_REMINDER_SECONDS'));
+  return { recordingId: recording.id, email: recording.email, ...(remindAt ? { remindAt } : {}) };
 });
