@@ -212,8 +212,9 @@ export class ApiConstruct extends Construct {
       case 'get-recording':
         fn.allow(tableStatement(table, ['GetItem']));
         break;
+      // PutItem on the POST routes: the answer kept for an Idempotency-Key.
       case 'stop-recording':
-        fn.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
         break;
       case 'delete-recording':
         fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
@@ -226,7 +227,9 @@ export class ApiConstruct extends Construct {
         break;
       case 'bulk-delete-recordings':
         fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
-        fn.allow(tableStatement(table, ['GetItem', 'UpdateItem', 'Query'], { indexes: ['byMeeting'] }));
+        fn.allow(
+          tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], { indexes: ['byMeeting'] }),
+        );
         fn.allow(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [recordings] }));
         fn.acknowledgeWildcardResource(
           recordings,
@@ -235,9 +238,7 @@ export class ApiConstruct extends Construct {
         break;
       case 'create-link':
         linkEnvironment();
-        fn.allow(
-          tableStatement(table, config.linkMode === 'redirect' ? ['GetItem', 'PutItem'] : ['GetItem']),
-        );
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem']));
         break;
       case 'follow-link':
         linkEnvironment();

@@ -896,7 +896,10 @@ export interface operations {
     bulkDeleteRecordings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeats of the same request with the same key within 24 hours answer the first response */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1017,7 +1020,10 @@ export interface operations {
     stopRecording: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeats of the same request with the same key within 24 hours answer the first response */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The recording id (`rec_…`) */
                 id: string;
@@ -1221,7 +1227,10 @@ export interface operations {
     createLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeats of the same request with the same key within 24 hours answer the first response */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The recording id (`rec_…`) */
                 id: string;

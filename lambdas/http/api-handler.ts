@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { ApiError } from '../domain/errors.js';
 import { logger, metrics, tracer } from '../observability.js';
 import { errorResponse } from './error-response.js';
+import { type IdempotencyStore, withIdempotencyKey } from './idempotency.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -38,6 +39,8 @@ interface ApiHandlerSpec<Body, Query> {
   /** Schema of the JSON body; an empty body is validated as `{}`. Routes without one ignore the body. */
   readonly body?: z.ZodType<Body>;
   readonly query?: z.ZodType<Query>;
+  /** Where a POST route keeps its answers for `Idempotency-Key` (start keeps its own, in its transaction). */
+  readonly idempotency?: IdempotencyStore;
 }
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i;
@@ -119,13 +122,16 @@ export function apiHandler<Body = undefined, Query = undefined>(
     const clientId = spec.authorized ? authenticate(event) : '';
     if (clientId) logger.appendKeys({ clientId });
     const raw = rawBody(event);
-    return route({
+    const request: ApiRequest<Body, Query> = {
       event,
       clientId,
       body: spec.body ? parseBody(event, raw, spec.body) : (undefined as Body),
       query: spec.query ? parseQuery(event, spec.query) : (undefined as Query),
       header: (name) => event.headers[name.toLowerCase()],
-    });
+    };
+    return spec.idempotency
+      ? withIdempotencyKey(spec.idempotency, request, () => route(request))
+      : route(request);
   };
   return middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))

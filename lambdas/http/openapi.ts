@@ -139,6 +139,7 @@ const OPERATIONS: Record<string, Operation> = {
       'Ends the recording; the file is finished and the host emailed. When `requestedBy` is given it must be the host ' +
       '(403 otherwise). Stopping a recording that is already stopping or stopped answers 200 and changes nothing.',
     request: { schema: StopRecordingRequestSchema, example: STOP_REQUEST_EXAMPLE },
+    idempotent: true,
     responses: {
       '202': {
         description: 'Stopping',
@@ -171,6 +172,7 @@ const OPERATIONS: Record<string, Operation> = {
       "with each one's outcome: 204 deleted (also when it already was), 404 no such recording (another " +
       "client's included), 409 live. Repeating the request deletes nothing twice.",
     request: { schema: BulkDeleteRequestSchema, example: BULK_DELETE_REQUEST_EXAMPLE },
+    idempotent: true,
     responses: {
       '200': {
         description: "Each recording's outcome, in the order asked",
@@ -187,6 +189,7 @@ const OPERATIONS: Record<string, Operation> = {
       "A new link to the file, valid for `expiresInSeconds` but never past the recording's `expiresAt`, when " +
       'lifecycle deletes the file (then `cappedByRetention` is true). 409 unless `UPLOADED`, and once `expiresAt` has passed.',
     request: { schema: CreateLinkRequestSchema, example: LINK_REQUEST_EXAMPLE },
+    idempotent: true,
     responses: { '201': { description: 'The link', json: { schema: LinkSchema, example: LINK_EXAMPLE } } },
     errors: ['not_found', 'conflict'],
   },

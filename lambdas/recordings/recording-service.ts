@@ -3,6 +3,7 @@ import { ApiError, notFound } from '../domain/errors.js';
 import { type MeetingUrlPolicy, meetingUrlProblem } from '../domain/meeting-url.js';
 import { newRecordingId, recordingFileName, recordingPrefix } from '../domain/names.js';
 import { isLive, type Recording, type RecordingView, toView } from '../domain/recording.js';
+import { canonicalJson, checkIdempotencyKey } from '../http/idempotency.js';
 import {
   type BulkDeleteRequest,
   RECORDING_ID_PATTERN,
@@ -80,18 +81,6 @@ export interface BulkDeleteOutcome {
   status: 204 | 404 | 409;
 }
 
-const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
-
-/** The canonical form of a request body, so that key order and spacing do not make two bodies differ. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The use cases of the API, over a store and the workflow; handlers only translate HTTP. */
 export class RecordingService {
   constructor(
@@ -108,11 +97,7 @@ export class RecordingService {
     request: StartRecordingRequest,
     idempotencyKey?: string,
   ): Promise<StartResult> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw new ApiError('validation_failed', 'Idempotency-Key must be 1–255 printable ASCII characters.', [
-        { field: 'header.Idempotency-Key', message: 'must be 1–255 printable ASCII characters' },
-      ]);
-    }
+    checkIdempotencyKey(idempotencyKey);
     const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
     if (idempotencyKey) {
       const replay = await this.replay(clientId, idempotencyKey, requestHash);

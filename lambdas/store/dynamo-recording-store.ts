@@ -8,6 +8,7 @@ import {
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -207,6 +208,32 @@ export class DynamoRecordingStore implements RecordingStore {
         }),
       ),
     );
+  }
+
+  async saveIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...idempotencyKey(clientId, record.key),
+            type: 'idempotency',
+            requestHash: record.requestHash,
+            statusCode: record.statusCode,
+            body: record.body,
+            ttl: now + IDEMPOTENCY_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async findIdempotencyRecord(clientId: string, key: string): Promise<IdempotencyRecord | undefined> {

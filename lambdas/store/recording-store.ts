@@ -63,6 +63,8 @@ export interface RecordingStore {
   requestStop(id: string, at: string): Promise<{ recording: Recording; requested: boolean }>;
   /** Sets fields that are not a status change (e.g. email facts), only while the status is one of `whileIn`. */
   update(id: string, patch: RecordingPatch, whileIn: readonly RecordingStatus[]): Promise<Recording>;
+  /** Keeps an answer for 24 h; false when another request's record holds the key. */
+  saveIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<boolean>;
 }
 
 export class IdempotencyKeyInUseError extends Error {

@@ -58,9 +58,13 @@ afterAll(async () => {
 function mayChangeState(request: RawRequest, response: RawResponse): boolean {
   const path = request.target.split('?')[0] ?? '';
   const handler = matchRoute(PRESIGNED_ROUTES, request.method, path)?.definition.handler;
+  const keyed = request.headers?.some(([name]) => name.toLowerCase() === 'idempotency-key') ?? false;
   return (
     (response.status === 202 && (handler === 'start-recording' || handler === 'stop-recording')) ||
-    (response.status === 204 && handler === 'delete-recording')
+    (response.status === 204 && handler === 'delete-recording') ||
+    (response.status === 200 && handler === 'bulk-delete-recordings') ||
+    // A successful POST with an Idempotency-Key keeps its answer.
+    (keyed && request.method === 'POST' && response.status >= 200 && response.status < 300)
   );
 }
 

@@ -177,8 +177,12 @@ describe('HTTP API', () => {
       expect(start?.Resource).toEqual({ Ref: expect.stringMatching(/^WorkflowStateMachine/) });
     });
 
-    it('stop-recording: flags the recording, no S3, no workflow', () => {
-      expect(grantedActions(s, 'ApiStopRecording')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    it('stop-recording: flags the recording and keeps its answer for an Idempotency-Key; no S3, no workflow', () => {
+      expect(grantedActions(s, 'ApiStopRecording')).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
     });
 
     it('delete-recording: deletes recording objects only, cannot read them', () => {
@@ -196,6 +200,7 @@ describe('HTTP API', () => {
     it("bulk-delete-recordings: what delete-recording may do, plus a meeting's recordings by index", () => {
       expect(grantedActions(s, 'ApiBulkDeleteRecordings')).toEqual([
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         's3:DeleteObject',
@@ -212,6 +217,7 @@ describe('HTTP API', () => {
     it('create-link: reads the signing secret (presigned) or stores a token (redirect); never an S3 object', () => {
       expect(grantedActions(s, 'ApiCreateLink')).toEqual([
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'secretsmanager:GetSecretValue',
       ]);
       const [secret] = statementsWithAction(
