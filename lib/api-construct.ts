@@ -15,6 +15,7 @@ import { ROUTES, type RouteDefinition } from '../lambdas/routes.js';
 import type { RecordingConfig } from './config.js';
 import { tableStatement } from './dynamo-access.js';
 import { LambdaFunction } from './lambda-function.js';
+import { allowLinkIssuing } from './link-issuing.js';
 import { RECORDINGS_PREFIX } from './storage-construct.js';
 
 export interface ApiConstructProps {
@@ -177,15 +178,8 @@ export class ApiConstruct extends Construct {
     const { config, table } = this.props;
     const recordings = p.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`);
     const linkEnvironment = () => {
-      fn.addEnvironment('LINK_MODE', config.linkMode);
-      fn.addEnvironment('LINK_TTL_SECONDS', String(config.linkTtlDays * 86400));
       fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
-      if (config.linkMode === 'redirect') {
-        fn.addEnvironment('PUBLIC_API_URL', this.url);
-      } else if (p.signingSecret) {
-        fn.addEnvironment('SIGNING_SECRET_ARN', p.signingSecret.secretArn);
-        fn.allowSecretRead(p.signingSecret);
-      }
+      allowLinkIssuing(fn, { config, publicApiUrl: this.url, signingSecret: p.signingSecret });
     };
     switch (handler) {
       case 'start-recording':

@@ -13,6 +13,7 @@ import { TRANSIENT_DEPENDENCY_ERROR } from '../lambdas/workflow/transient-error.
 import type { RecordingConfig } from './config.js';
 import { tableStatement } from './dynamo-access.js';
 import { LambdaFunction } from './lambda-function.js';
+import { allowLinkIssuing } from './link-issuing.js';
 import { acknowledgeWildcard, acknowledgeWildcardResource } from './nag.js';
 import type { NotificationsConstruct } from './notifications-construct.js';
 import { RECORDER_STOP_TIMEOUT } from './recorder-construct.js';
@@ -490,36 +491,20 @@ export class WorkflowConstruct extends Construct {
       'Verifies whichever recording just finished.',
     );
 
-    // Notify: read the recording, record the email (and in redirect mode the link token), send through SES.
-    const notify = fns.notifyHost;
-    notify.addEnvironment('LINK_MODE', config.linkMode);
-    notify.addEnvironment('LINK_TTL_SECONDS', String(config.linkTtlDays * 86400));
-    notify.addEnvironment('SENDER_EMAIL', config.senderEmail);
-    notify.addEnvironment('SES_CONFIGURATION_SET', notifications.configurationSet.configurationSetName);
-    if (config.linkMode === 'redirect') {
-      notify.addEnvironment('PUBLIC_API_URL', props.publicApiUrl);
-    } else if (notifications.signingSecret) {
-      notify.addEnvironment('SIGNING_SECRET_ARN', notifications.signingSecret.secretArn);
-      notify.allowSecretRead(notifications.signingSecret);
+    // Notify and remind: issue a link (in redirect mode a token item), read and update the recording, send
+    // through SES; notify also says when the reminder is due.
+    for (const fn of [fns.notifyHost, fns.remindHost]) {
+      allowLinkIssuing(fn, {
+        config,
+        publicApiUrl: props.publicApiUrl,
+        signingSecret: notifications.signingSecret,
+      });
+      fn.addEnvironment('SENDER_EMAIL', config.senderEmail);
+      fn.addEnvironment('SES_CONFIGURATION_SET', notifications.configurationSet.configurationSetName);
+      fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+      notifications.allowSendEmail(fn);
     }
-    notify.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
-    notifications.allowSendEmail(notify);
-
-    notify.addEnvironment('LINK_REMINDER_SECONDS', String(config.linkReminderHours * 3600));
-
-    // Remind: the same link settings and SES rights; reads the recording and records the reminder.
-    const remind = fns.remindHost;
-    remind.addEnvironment('LINK_MODE', config.linkMode);
-    remind.addEnvironment('SENDER_EMAIL', config.senderEmail);
-    remind.addEnvironment('SES_CONFIGURATION_SET', notifications.configurationSet.configurationSetName);
-    if (config.linkMode === 'redirect') {
-      remind.addEnvironment('PUBLIC_API_URL', props.publicApiUrl);
-    } else if (notifications.signingSecret) {
-      remind.addEnvironment('SIGNING_SECRET_ARN', notifications.signingSecret.secretArn);
-      remind.allowSecretRead(notifications.signingSecret);
-    }
-    remind.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
-    notifications.allowSendEmail(remind);
+    fns.notifyHost.addEnvironment('LINK_REMINDER_SECONDS', String(config.linkReminderHours * 3600));
 
     fns.recordEmailFailure.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
     // Leaving a live state deletes the meeting lock in the same transaction.

@@ -1,4 +1,3 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +5,9 @@ import { PresignedLinkIssuer } from '../../lambdas/links/presigned-link-issuer.j
 import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
 import { notifyHost } from '../../lambdas/workflow/notify-host.js';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/env.js';
-import { bucketName, documents, s3, tableName } from '../support/aws.js';
+import { bucketName, documents, tableName } from '../support/aws.js';
 import { uploadedRecording } from '../support/recordings.js';
+import { seedUploaded } from '../support/seed-recordings.js';
 import { sentEmails, waitForEmail } from '../support/ses-store.js';
 
 const SEVEN_DAYS = 604_800;
@@ -20,32 +20,9 @@ beforeAll(() => {
   links = new PresignedLinkIssuer(bucketName(), async () => LOCAL_CREDENTIALS, true);
 });
 
-/** An UPLOADED recording in the table, its file in S3. */
-async function seedUploaded(overrides: Parameters<typeof uploadedRecording>[0] = {}) {
-  const id = `rec_01JDX8M8Y1T5Q6N0W2Z3C4V${Math.random()
-    .toString(36)
-    .slice(2, 5)
-    .toUpperCase()
-    .replace(/[ILOU]/g, 'X')}`;
-  const recording = uploadedRecording({
-    id,
-    status: 'INVOKED',
-    meetingId: `m-${id}`,
-    host: { email: `${id.toLowerCase()}@example.com`, name: 'Ada' },
-    objectKey: `recordings/acme/m-${id}/${id}/Weekly sync.mp4`,
-    expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    ...overrides,
-  });
-  await store.create(recording);
-  await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: recording.objectKey, Body: 'the video' }));
-  await store.transition(id, 'RECORDING');
-  await store.transition(id, 'UPLOADED', { file: recording.file });
-  return recording;
-}
-
 describe('notifyHost with SES (aws-ses-v2-local)', () => {
   it('emails the host once with a 7-day link that downloads the file', async () => {
-    const recording = await seedUploaded();
+    const recording = await seedUploaded(store);
     const sesClient = new SESv2Client({});
     const sentAt = new Date();
     const updated = await notifyHost(
@@ -76,7 +53,7 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
   });
 
   it('classifies SES throttling, outages and rejections for the workflow to retry or record', async () => {
-    const recording = await seedUploaded();
+    const recording = await seedUploaded(store);
     const ses = mockClient(SESv2Client);
     try {
       const cases: Array<[Error, string]> = [
@@ -124,7 +101,7 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
   it("caps the emailed link at the recording's expiresAt when the retention ends sooner", async () => {
     const sentAt = new Date();
     const expiresAt = new Date(sentAt.getTime() + 86_400_000).toISOString();
-    const recording = await seedUploaded({ expiresAt });
+    const recording = await seedUploaded(store, { expiresAt });
     const updated = await notifyHost(
       { store, ses: new SESv2Client({}), links, settings, now: () => sentAt },
       recording.id,
@@ -136,7 +113,7 @@ describe('notifyHost with SES (aws-ses-v2-local)', () => {
   });
 
   it('sends no email about a recording whose retention has ended', async () => {
-    const recording = await seedUploaded({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const recording = await seedUploaded(store, { expiresAt: new Date(Date.now() - 1000).toISOString() });
     await expect(
       notifyHost({ store, ses: new SESv2Client({}), links, settings }, recording.id),
     ).rejects.toMatchObject({ name: 'RecordingExpired' });

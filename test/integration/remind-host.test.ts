@@ -1,12 +1,11 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PresignedLinkIssuer } from '../../lambdas/links/presigned-link-issuer.js';
 import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
 import { reminderDueAt, remindHost } from '../../lambdas/workflow/remind-host.js';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/env.js';
-import { bucketName, documents, s3, tableName } from '../support/aws.js';
-import { uploadedRecording } from '../support/recordings.js';
+import { bucketName, documents, tableName } from '../support/aws.js';
+import { seedUploaded } from '../support/seed-recordings.js';
 import { sentEmails, waitForEmail } from '../support/ses-store.js';
 
 const HOUR = 3_600_000;
@@ -20,32 +19,16 @@ beforeAll(() => {
   links = new PresignedLinkIssuer(bucketName(), async () => LOCAL_CREDENTIALS, true);
 });
 
-let seeded = 0;
 /** An UPLOADED recording emailed an hour ago with a link that expires in `linkHours`. */
-async function seedEmailed(linkHours: number, overrides: Parameters<typeof uploadedRecording>[0] = {}) {
-  seeded += 1;
-  const id = `rec_01JDXREM1NDER0000000000${String(seeded).padStart(3, '0')}`;
-  const recording = uploadedRecording({
-    id,
-    status: 'INVOKED',
-    meetingId: `m-${id}`,
-    host: { email: `${id.toLowerCase()}@example.com`, name: 'Ada' },
-    objectKey: `recordings/acme/m-${id}/${id}/Weekly sync.mp4`,
-    expiresAt: new Date(Date.now() + 30 * 24 * HOUR).toISOString(),
-    ...overrides,
-  });
-  await store.create(recording);
-  await s3.send(new PutObjectCommand({ Bucket: bucketName(), Key: recording.objectKey, Body: 'the video' }));
-  await store.transition(id, 'RECORDING');
-  await store.transition(id, 'UPLOADED', {
-    file: recording.file,
+async function seedEmailed(linkHours: number, overrides: Parameters<typeof seedUploaded>[1] = {}) {
+  const recording = await seedUploaded(store, overrides, {
     email: {
-      to: recording.host.email,
+      to: 'host@example.com',
       sentAt: new Date(Date.now() - HOUR).toISOString(),
       linkExpiresAt: new Date(Date.now() + linkHours * HOUR).toISOString(),
     },
   });
-  return (await store.get(id))!;
+  return (await store.get(recording.id))!;
 }
 
 describe('reminderDueAt', () => {
