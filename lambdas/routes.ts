@@ -12,13 +12,21 @@ export interface RouteDefinition {
   readonly authorized: boolean;
   /** Only deployed when the link mode is `redirect`. */
   readonly redirectModeOnly?: boolean;
+  /** The function's timeout when a route may need more than the default 10 s (API Gateway waits 30 s). */
+  readonly timeoutSeconds?: number;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/recordings', handler: 'start-recording', authorized: true },
   { method: 'GET', path: '/v1/recordings', handler: 'list-recordings', authorized: true },
   { method: 'GET', path: '/v1/recordings/{id}', handler: 'get-recording', authorized: true },
-  { method: 'POST', path: '/v1/recordings/bulk-delete', handler: 'bulk-delete-recordings', authorized: true },
+  {
+    method: 'POST',
+    path: '/v1/recordings/bulk-delete',
+    handler: 'bulk-delete-recordings',
+    authorized: true,
+    timeoutSeconds: 28,
+  },
   { method: 'POST', path: '/v1/recordings/{id}/stop', handler: 'stop-recording', authorized: true },
   { method: 'DELETE', path: '/v1/recordings/{id}', handler: 'delete-recording', authorized: true },
   { method: 'POST', path: '/v1/recordings/{id}/links', handler: 'create-link', authorized: true },

@@ -116,6 +116,7 @@ export class ApiConstruct extends Construct {
         pascal(route.handler),
         `api/${route.handler}`,
         `${route.method} ${route.path}`,
+        route.timeoutSeconds,
       );
       this.routeFunctions.set(route.handler, fn);
       this.grantRoute(route.handler, fn, routeProps);
@@ -160,7 +161,7 @@ export class ApiConstruct extends Construct {
     }
   }
 
-  private newFunction(id: string, handler: string, description: string): LambdaFunction {
+  private newFunction(id: string, handler: string, description: string, timeoutSeconds = 10): LambdaFunction {
     const { config, table, logRetention, appVersion } = this.props;
     return new LambdaFunction(this, id, {
       handler,
@@ -168,7 +169,7 @@ export class ApiConstruct extends Construct {
       logRetention,
       removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(timeoutSeconds),
       environment: { TABLE_NAME: table.tableName, APP_VERSION: appVersion },
     });
   }
@@ -206,9 +207,9 @@ export class ApiConstruct extends Construct {
       case 'get-recording':
         fn.allow(tableStatement(table, ['GetItem']));
         break;
-      // PutItem on the POST routes: the answer kept for an Idempotency-Key.
+      // PutItem and DeleteItem on the POST routes: the claim and the answer of an Idempotency-Key.
       case 'stop-recording':
-        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem']));
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem']));
         break;
       case 'delete-recording':
         fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
@@ -222,7 +223,9 @@ export class ApiConstruct extends Construct {
       case 'bulk-delete-recordings':
         fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
         fn.allow(
-          tableStatement(table, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], { indexes: ['byMeeting'] }),
+          tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Query'], {
+            indexes: ['byMeeting'],
+          }),
         );
         fn.allow(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [recordings] }));
         fn.acknowledgeWildcardResource(
@@ -232,7 +235,7 @@ export class ApiConstruct extends Construct {
         break;
       case 'create-link':
         linkEnvironment();
-        fn.allow(tableStatement(table, ['GetItem', 'PutItem']));
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem']));
         break;
       case 'follow-link':
         linkEnvironment();

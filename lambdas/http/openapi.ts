@@ -247,6 +247,8 @@ function commonErrors(route: RouteDefinition, operation: Operation): ErrorCode[]
   return [
     ...(route.authorized ? (['unauthorized', 'unavailable'] as const) : []),
     ...(operation.request ? (['validation_failed', 'unsupported_media_type'] as const) : []),
+    // A key already used for another request, or held by a twin still in progress.
+    ...(operation.idempotent ? (['conflict'] as const) : []),
     'payload_too_large',
     'internal',
   ];
@@ -333,7 +335,7 @@ function parameters(route: RouteDefinition, operation: Operation) {
             required: false,
             description:
               'Repeats of the same request with the same key within 24 hours answer the first response',
-            schema: { type: 'string', minLength: 1, maxLength: 255 },
+            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
           },
         ]
       : []),

@@ -6,6 +6,7 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -210,19 +211,56 @@ export class DynamoRecordingStore implements RecordingStore {
     );
   }
 
-  async saveIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<boolean> {
+  async claimReminder(id: string, at: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordingKey(id),
+          UpdateExpression: 'SET reminderSentAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :uploaded AND (attribute_not_exists(reminderSentAt) OR reminderSentAt = :none)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':uploaded': 'UPLOADED', ':none': null },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseReminder(id: string, at: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: recordingKey(id),
+        UpdateExpression: 'REMOVE reminderSentAt',
+        ConditionExpression: 'reminderSentAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async claimIdempotencyKey(
+    clientId: string,
+    key: string,
+    requestHash: string,
+    forSeconds: number,
+  ): Promise<boolean> {
     const now = Math.floor(Date.now() / 1000);
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            ...idempotencyKey(clientId, record.key),
+            ...idempotencyKey(clientId, key),
             type: 'idempotency',
-            requestHash: record.requestHash,
-            statusCode: record.statusCode,
-            body: record.body,
-            ttl: now + IDEMPOTENCY_TTL_SECONDS,
+            requestHash,
+            statusCode: 0,
+            body: '',
+            ttl: now + forSeconds,
           },
           ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -234,6 +272,35 @@ export class DynamoRecordingStore implements RecordingStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async completeIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...idempotencyKey(clientId, record.key),
+          type: 'idempotency',
+          requestHash: record.requestHash,
+          statusCode: record.statusCode,
+          body: record.body,
+          ttl: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ConditionExpression: 'requestHash = :hash',
+        ExpressionAttributeValues: { ':hash': record.requestHash },
+      }),
+    );
+  }
+
+  async releaseIdempotencyKey(clientId: string, key: string, requestHash: string): Promise<void> {
+    await this.documents.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: idempotencyKey(clientId, key),
+        ConditionExpression: 'requestHash = :hash AND statusCode = :pending',
+        ExpressionAttributeValues: { ':hash': requestHash, ':pending': 0 },
+      }),
+    );
   }
 
   async findIdempotencyRecord(clientId: string, key: string): Promise<IdempotencyRecord | undefined> {

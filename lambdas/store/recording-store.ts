@@ -4,6 +4,7 @@ import type { Recording, RecordingStatus } from '../domain/recording.js';
 export interface IdempotencyRecord {
   key: string;
   requestHash: string;
+  /** 0 while the request holding the key is in progress. */
   statusCode: number;
   body: string;
 }
@@ -63,8 +64,21 @@ export interface RecordingStore {
   requestStop(id: string, at: string): Promise<{ recording: Recording; requested: boolean }>;
   /** Sets fields that are not a status change (e.g. email facts), only while the status is one of `whileIn`. */
   update(id: string, patch: RecordingPatch, whileIn: readonly RecordingStatus[]): Promise<Recording>;
-  /** Keeps an answer for 24 h; false when another request's record holds the key. */
-  saveIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<boolean>;
+  /** Marks the link reminder sent before it is, once: false when it was, or the recording is not UPLOADED. */
+  claimReminder(id: string, at: string): Promise<boolean>;
+  /** Undoes the claim of a reminder that could not be sent. */
+  releaseReminder(id: string, at: string): Promise<void>;
+  /** Holds a key for a request in progress (statusCode 0) for `forSeconds`; false when a record holds it. */
+  claimIdempotencyKey(
+    clientId: string,
+    key: string,
+    requestHash: string,
+    forSeconds: number,
+  ): Promise<boolean>;
+  /** Replaces the claim of the same request with its answer, kept for 24 h. */
+  completeIdempotencyRecord(clientId: string, record: IdempotencyRecord): Promise<void>;
+  /** Frees the claim of a request that did not succeed. */
+  releaseIdempotencyKey(clientId: string, key: string, requestHash: string): Promise<void>;
 }
 
 export class IdempotencyKeyInUseError extends Error {

@@ -23,6 +23,7 @@ export function reminderDueAt(
   return due > Date.parse(sentAt) ? new Date(due).toISOString() : undefined;
 }
 
+/** `not_uploaded`: deleted, expired or never emailed; `link_expired`: the link or the file's retention is (nearly) over. */
 export type ReminderOutcome = 'sent' | 'already_sent' | 'downloaded' | 'not_uploaded' | 'link_expired';
 
 /**
@@ -42,14 +43,23 @@ export async function remindHost(
 ): Promise<ReminderOutcome> {
   const recording = await deps.store.get(recordingId);
   if (!recording) throw new StepError('RecordingMissing', `No recording ${recordingId}`);
-  const skipped = skipReason(recording, deps.now?.() ?? new Date());
-  if (skipped) return skipped;
   const now = deps.now?.() ?? new Date();
-  const linkExpiresAt = recording.email!.linkExpiresAt;
-  const seconds = Math.floor((Date.parse(linkExpiresAt) - now.getTime()) / 1000);
-  const link = await deps.links.issue(recording, seconds, now);
-  await sendToHost(deps.ses, deps.settings, recording, linkReminderEmail(recording, link));
-  await deps.store.update(recording.id, { reminderSentAt: now.toISOString() }, ['UPLOADED']);
+  const skipped = skipReason(recording, now);
+  if (skipped) return skipped;
+  // Claimed before it is sent: a retried step, or a twin execution, finds it taken and sends nothing.
+  const sentAt = now.toISOString();
+  if (!(await deps.store.claimReminder(recording.id, sentAt))) {
+    const current = await deps.store.get(recording.id);
+    return (current && skipReason(current, now)) ?? 'already_sent';
+  }
+  try {
+    const seconds = Math.floor((Date.parse(recording.email!.linkExpiresAt) - now.getTime()) / 1000);
+    const link = await deps.links.issue(recording, seconds, now);
+    await sendToHost(deps.ses, deps.settings, recording, linkReminderEmail(recording, link));
+  } catch (error) {
+    await deps.store.releaseReminder(recording.id, sentAt);
+    throw error;
+  }
   return 'sent';
 }
 

@@ -179,6 +179,7 @@ describe('HTTP API', () => {
 
     it('stop-recording: flags the recording and keeps its answer for an Idempotency-Key; no S3, no workflow', () => {
       expect(grantedActions(s, 'ApiStopRecording')).toEqual([
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -199,12 +200,17 @@ describe('HTTP API', () => {
 
     it("bulk-delete-recordings: what delete-recording may do, plus a meeting's recordings by index", () => {
       expect(grantedActions(s, 'ApiBulkDeleteRecordings')).toEqual([
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         's3:DeleteObject',
       ]);
+      s.assertions.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'POST /v1/recordings/bulk-delete',
+        Timeout: 28,
+      });
       const statements = statementsOfFunction(s.assertions, 'ApiBulkDeleteRecordings');
       expect(JSON.stringify(statementsWithAction(statements, 'dynamodb:Query')[0]?.Resource)).toContain(
         '/index/byMeeting',
@@ -216,6 +222,7 @@ describe('HTTP API', () => {
 
     it('create-link: reads the signing secret (presigned) or stores a token (redirect); never an S3 object', () => {
       expect(grantedActions(s, 'ApiCreateLink')).toEqual([
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'secretsmanager:GetSecretValue',
@@ -225,7 +232,11 @@ describe('HTTP API', () => {
         'secretsmanager:GetSecretValue',
       );
       expect(secret?.Resource).toEqual({ Ref: expect.stringMatching(/^NotificationsSigningSecret/) });
-      expect(grantedActions(redirect, 'ApiCreateLink')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+      expect(grantedActions(redirect, 'ApiCreateLink')).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+      ]);
     });
 
     it('follow-link (redirect mode): reads tokens and recordings, notes a download, decrypts through S3 only', () => {

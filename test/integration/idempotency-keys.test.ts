@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
@@ -60,9 +61,12 @@ describe('Idempotency-Key on every POST route', () => {
     expect(first.status).toBe(201);
     const again = await post(`/v1/recordings/${id}/links`, { expiresInSeconds: 3600 }, 'link-1');
     expect(again).toMatchObject({ status: 201, body: first.body });
+    // The answer is kept sealed: a copy of the table gives no working link.
     const clientId = (await store.get(id))!.clientId;
     const kept = await store.findIdempotencyRecord(clientId, 'link-1');
-    expect(kept && JSON.parse(kept.body)).toEqual(first.body);
+    expect(kept?.statusCode).toBe(201);
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName() }));
+    expect(JSON.stringify(Items)).not.toContain(new URL(first.body.url).searchParams.get('X-Amz-Signature'));
 
     const other = await started();
     await uploaded(other);
@@ -76,6 +80,23 @@ describe('Idempotency-Key on every POST route', () => {
       expect(reused.status, path).toBe(409);
       expect(reused.body.error.code).toBe('conflict');
     }
+  });
+
+  it('lets only one of two concurrent twins do the work; the other answers the same, or 409 while it runs', async () => {
+    const id = await started();
+    await uploaded(id);
+    const twins = await Promise.all(
+      [1, 2].map(() => post(`/v1/recordings/${id}/links`, { expiresInSeconds: 600 }, 'link-twins')),
+    );
+    const statuses = twins.map((twin) => twin.status).sort();
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses);
+    const created = twins.filter((twin) => twin.status === 201);
+    for (const twin of created) expect(twin.body).toEqual(created[0]!.body);
+    const waiting = twins.find((twin) => twin.status === 409);
+    if (waiting) expect(waiting.body.error.message).toMatch(/still in progress/);
   });
 
   it('keeps no error answer: a link refused before the upload is issued once the recording is UPLOADED', async () => {
@@ -92,6 +113,10 @@ describe('Idempotency-Key on every POST route', () => {
     await uploaded(id);
     const first = await post('/v1/recordings/bulk-delete', { ids: [id] }, 'bulk-1');
     expect(first.body.results).toEqual([{ id, status: 204 }]);
+    // Deleted since, the recording would answer 204 either way: what shows the replay is that the kept answer
+    // holds for an id that is now gone from the table too.
+    const clientId = (await store.get(id))!.clientId;
+    expect((await store.findIdempotencyRecord(clientId, 'bulk-1'))?.statusCode).toBe(200);
     expect(await post('/v1/recordings/bulk-delete', { ids: [id] }, 'bulk-1')).toMatchObject({
       status: 200,
       body: first.body,

@@ -1,4 +1,5 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PresignedLinkIssuer } from '../../lambdas/links/presigned-link-issuer.js';
 import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
@@ -74,5 +75,28 @@ describe('remindHost with SES (aws-ses-v2-local)', () => {
     for (const recording of [deleted, downloaded, linkGone, retentionOver]) {
       expect(await sentEmails({ to: recording.host.email })).toHaveLength(0);
     }
+  });
+
+  it('claims the reminder before sending: a twin sends nothing, and a failed send frees the claim for the retry', async () => {
+    const claimed = await seedEmailed(23);
+    expect(await store.claimReminder(claimed.id, new Date().toISOString())).toBe(true);
+    expect(await remindHost({ store, ses, links, settings }, claimed.id)).toBe('already_sent');
+    expect(await sentEmails({ to: claimed.host.email })).toHaveLength(0);
+
+    const failing = await seedEmailed(23);
+    const refused = mockClient(SESv2Client)
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'ThrottlingException' }));
+    try {
+      await expect(
+        remindHost({ store, ses: new SESv2Client({}), links, settings }, failing.id),
+      ).rejects.toMatchObject({
+        name: 'EmailThrottled',
+      });
+    } finally {
+      refused.restore();
+    }
+    expect((await store.get(failing.id))?.reminderSentAt ?? null).toBeNull();
+    expect(await remindHost({ store, ses: new SESv2Client({}), links, settings }, failing.id)).toBe('sent');
   });
 });

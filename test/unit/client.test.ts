@@ -107,6 +107,18 @@ describe('waitForRecording', () => {
     expect(errored.error?.code).toBe('launch_failed');
   });
 
+  it('waits as long as Retry-After asks, so a wait that would pass the deadline gives up at once', async () => {
+    const { fetch, requests } = scriptedFetch([
+      [503, { error: { code: 'unavailable', message: 'busy' } }, { 'retry-after': '1' }],
+      [200, recording('UPLOADED')],
+    ]);
+    const client = createRecordingsClient({ baseUrl: 'https://api.test', fetch });
+    await expect(
+      waitForRecording(client, 'rec_1', ['UPLOADED'], { intervalMs: 1, timeoutMs: 500 }),
+    ).rejects.toThrow(/answer 503/);
+    expect(requests).toHaveLength(1);
+  });
+
   it('throws the contract error of any other answer, and gives up at the deadline', async () => {
     const missing = createRecordingsClient({
       baseUrl: 'https://api.test',
