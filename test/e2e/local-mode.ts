@@ -46,7 +46,8 @@ export async function startTestLocalMode(
     ports: FREE_PORTS,
     dataDir: mkdtempSync(join(tmpdir(), 'meeting-recorder-e2e-')),
     apiKeys: options.apiKeys ?? [{ clientId: 'e2e', key: `mrk_e2e_${Date.now()}` }],
-    settings: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.settings },
+    // No link reminder unless a test asks: with one, every emailed recording's execution waits for it.
+    settings: { POWERTOOLS_LOG_LEVEL: 'ERROR', LINK_REMINDER_SECONDS: '0', ...options.settings },
     ...(options.waitOverridesMs ? { waitOverridesMs: options.waitOverridesMs } : {}),
     ...(options.recorderEnv ? { recorderEnv: options.recorderEnv } : {}),
     ...(options.recorderCommand ? { recorderCommand: options.recorderCommand } : {}),

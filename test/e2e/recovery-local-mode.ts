@@ -17,7 +17,8 @@ export function startRecoveryLocalMode(
     ports: FREE_PORTS,
     dataDir: mkdtempSync(join(tmpdir(), 'meeting-recorder-e2e-')),
     apiKeys: [{ clientId: 'e2e', key: `mrk_e2e_${Date.now()}` }],
-    settings: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    // No link reminder: the tests wait for the executions to end.
+    settings: { POWERTOOLS_LOG_LEVEL: 'ERROR', LINK_REMINDER_SECONDS: '0' },
     recorderHeartbeatSeconds: LONG_HEARTBEAT_SECONDS,
     log: (line) => {
       lines.push(line);
