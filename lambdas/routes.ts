@@ -30,6 +30,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/recordings/{id}/stop', handler: 'stop-recording', authorized: true },
   { method: 'DELETE', path: '/v1/recordings/{id}', handler: 'delete-recording', authorized: true },
   { method: 'POST', path: '/v1/recordings/{id}/links', handler: 'create-link', authorized: true },
+  { method: 'POST', path: '/v1/archives', handler: 'create-archive', authorized: true },
+  { method: 'GET', path: '/v1/archives/{id}', handler: 'get-archive', authorized: true },
   {
     method: 'GET',
     path: '/v1/links/{token}',

@@ -11,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ARCHIVES_PREFIX } from '../lambdas/archives/archive.js';
 import { ROUTES, type RouteDefinition } from '../lambdas/routes.js';
 import type { RecordingConfig } from './config.js';
 import { tableStatement } from './dynamo-access.js';
@@ -178,6 +179,7 @@ export class ApiConstruct extends Construct {
   private grantRoute(handler: string, fn: LambdaFunction, p: ApiRouteProps): void {
     const { config, table } = this.props;
     const recordings = p.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`);
+    const archives = p.bucket.arnForObjects(`${ARCHIVES_PREFIX}*`);
     const linkEnvironment = () => {
       fn.addEnvironment('BUCKET_NAME', p.bucket.bucketName);
       allowLinkIssuing(fn, { config, publicApiUrl: this.url, signingSecret: p.signingSecret });
@@ -233,6 +235,15 @@ export class ApiConstruct extends Construct {
           "Deletes the recordings asked for, each checked to be the client's; keys are per recording.",
         );
         break;
+      // Archives: find the recordings, write or read the archive item, and sign its URL (redirect mode: a
+      // token item); an archive that lost a recording is deleted.
+      case 'create-archive':
+      case 'get-archive':
+        linkEnvironment();
+        fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem']));
+        fn.allow(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [archives] }));
+        fn.acknowledgeWildcardResource(archives, "Deletes the client's archive that lost a recording.");
+        break;
       case 'create-link':
         linkEnvironment();
         fn.allow(tableStatement(table, ['GetItem', 'PutItem', 'DeleteItem']));
@@ -242,7 +253,7 @@ export class ApiConstruct extends Construct {
         // UpdateItem notes the first download, so that the link reminder skips a host who has the file.
         fn.allow(tableStatement(table, ['GetItem', 'UpdateItem']));
         // Signs a minutes-long URL with its own credentials, so it must be able to read what it signs.
-        fn.allow(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [recordings] }));
+        fn.allow(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [recordings, archives] }));
         fn.allow(
           new iam.PolicyStatement({
             actions: ['kms:Decrypt'],
@@ -251,6 +262,7 @@ export class ApiConstruct extends Construct {
           }),
         );
         fn.acknowledgeWildcardResource(recordings, 'Signs links to any recording whose token is valid.');
+        fn.acknowledgeWildcardResource(archives, 'Signs links to any archive whose token is valid.');
         break;
       default:
         // health, openapi: no AWS access.

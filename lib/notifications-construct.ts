@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { ARCHIVES_PREFIX } from '../lambdas/archives/archive.js';
 import type { RecordingConfig } from './config.js';
 import type { LambdaFunction } from './lambda-function.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -66,9 +67,12 @@ export class NotificationsConstruct extends Construct {
       const signingPolicy = new iam.Policy(this, 'SigningPolicy', {
         statements: [
           new iam.PolicyStatement({
-            sid: 'ReadRecordings',
+            sid: 'ReadRecordingsAndArchives',
             actions: ['s3:GetObject'],
-            resources: [props.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`)],
+            resources: [
+              props.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`),
+              props.bucket.arnForObjects(`${ARCHIVES_PREFIX}*`),
+            ],
           }),
           new iam.PolicyStatement({
             sid: 'DecryptRecordingsThroughS3',
@@ -83,6 +87,11 @@ export class NotificationsConstruct extends Construct {
         signingPolicy,
         props.bucket.arnForObjects(`${RECORDINGS_PREFIX}*`),
         'The signing identity must be able to read every recording (and only recordings) to sign their links.',
+      );
+      acknowledgeWildcardResource(
+        signingPolicy,
+        props.bucket.arnForObjects(`${ARCHIVES_PREFIX}*`),
+        'It signs the URLs of archives too, each one of whichever archive its client asked for.',
       );
       const accessKey = new iam.AccessKey(this, 'SigningKey', { user: this.signingUser });
       this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {

@@ -5,6 +5,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct.js';
+import { ArchivesConstruct } from './archives-construct.js';
 import { configWarnings, type RecordingConfig } from './config.js';
 import { ExpiryConstruct } from './expiry-construct.js';
 import { type LambdaFunction, REPO_ROOT } from './lambda-function.js';
@@ -32,6 +33,7 @@ export class RecordingStack extends Stack {
   readonly recovery: RecoveryConstruct;
   readonly webhooks?: WebhooksConstruct;
   readonly expiry: ExpiryConstruct;
+  readonly archives: ArchivesConstruct;
   readonly monitoring: MonitoringConstruct;
 
   constructor(scope: Construct, id: string, props: RecordingStackProps) {
@@ -91,6 +93,13 @@ export class RecordingStack extends Stack {
     }
 
     this.expiry = new ExpiryConstruct(this, 'Expiry', { config, bucket, table, logRetention });
+    this.archives = new ArchivesConstruct(this, 'Archives', {
+      config,
+      table,
+      bucket,
+      bucketKey,
+      logRetention,
+    });
 
     const functions: LambdaFunction[] = [
       this.api.authorizerFunction,
@@ -100,6 +109,7 @@ export class RecordingStack extends Stack {
       this.recovery.reconcileFunction,
       ...(this.webhooks ? [this.webhooks.streamFunction, this.webhooks.deliverFunction] : []),
       this.expiry.function,
+      this.archives.buildFunction,
     ];
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       config,
@@ -111,6 +121,7 @@ export class RecordingStack extends Stack {
       deadLetterQueues: [
         ...(this.webhooks ? [this.webhooks.deadLetterQueue, this.webhooks.streamFailureQueue] : []),
         this.expiry.deadLetterQueue,
+        this.archives.failureQueue,
       ],
     });
 

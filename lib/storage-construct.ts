@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ARCHIVES_PREFIX } from '../lambdas/archives/archive.js';
 import type { RecordingConfig } from './config.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
@@ -64,6 +65,8 @@ export class StorageConstruct extends Construct {
           prefix: RECORDINGS_PREFIX,
           expiration: Duration.days(config.retentionDays),
         },
+        // An archive is downloadable for a day (lambdas/archives/archive.ts); S3 removes it after that.
+        { id: 'expire-archives', prefix: ARCHIVES_PREFIX, expiration: Duration.days(1) },
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy,

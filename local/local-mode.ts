@@ -8,6 +8,7 @@ import { CONFIG_DEFAULTS } from '../lib/config.js';
 import { bundleRecorder } from '../recorder-container/bundle.js';
 import { type ApiKeySpec, putApiKey, type SeededApiKey } from './api-keys.js';
 import { type ApiServer, startApiServer } from './api-server.js';
+import { startLocalArchiveBuilder } from './archive-builder.js';
 import { type DemoMeeting, startDemoMeeting } from './demo-meeting.js';
 import { type Emulators, LOCAL_REGION, startEmulators } from './emulators/index.js';
 import { localLambdaEnv } from './lambda-env.js';
@@ -192,6 +193,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
       AWS_ENDPOINT_URL_SQS: webhooks.sqsEndpoint,
       WEBHOOK_QUEUE_URL: webhooks.queueUrl,
     });
+
+    const archiveBuilder = await startLocalArchiveBuilder({ tableName: emulators.resources.tableName, log });
+    stoppers.push(() => archiveBuilder.stop());
 
     const reconciler = startLocalReconciler(
       options.reconcileIntervalMs ?? CONFIG_DEFAULTS.reconcileIntervalMinutes * 60_000,

@@ -109,6 +109,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a ZIP of several recordings
+         * @description Starts building one ZIP of up to 50 `UPLOADED` recordings' files (at most 10 GiB in all), in the order given; poll `GET /v1/archives/{id}` until `READY`. The same set of recordings, in any order, is the same archive: asking again answers 200 with it instead of building another, and builds it anew only once it failed or expired. An unknown or foreign recording answers 404, one not `UPLOADED` 409; both list the ids in `details`. A built archive can be downloaded for 24 hours.
+         */
+        post: operations["createArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/archives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an archive and, once built, a URL to download it
+         * @description While `PENDING`, poll again. Once `READY`, each call gives a fresh `url`, valid for an hour (never past the archive's own 24 hours). `FAILED` says why in `error`; ask for the archive again to rebuild it. An archive whose recording was deleted since is deleted too (410); an expired or unknown one answers 404.
+         */
+        get: operations["getArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links/{token}": {
         parameters: {
             query?: never;
@@ -235,6 +275,30 @@ export interface components {
                 /** @description What DELETE /v1/recordings/{id} answers for it: 204 deleted, 404 no such recording, 409 live */
                 status: 204 | 404 | 409;
             }[];
+        };
+        /** @description Up to 50 UPLOADED recordings of the client; repeats count once, order is kept in the ZIP */
+        CreateArchiveRequest: {
+            ids: string[];
+        };
+        Archive: {
+            /** @example arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z */
+            id: string;
+            /**
+             * @description PENDING while the ZIP is built, READY when `url` downloads it, FAILED (see `error`)
+             * @enum {string}
+             */
+            status: "PENDING" | "READY" | "FAILED";
+            recordingIds: string[];
+            /** @description READY only: a fresh URL on every GET */
+            url: string | null;
+            /** @description When `url` stops working */
+            expiresAt: string | null;
+            sizeBytes: number | null;
+            error: {
+                /** @enum {string} */
+                code: "recording_unavailable" | "build_failed";
+                message: string;
+            } | null;
         };
         File: {
             name: string;
@@ -376,6 +440,8 @@ export type SchemaStopRecordingRequest = components['schemas']['StopRecordingReq
 export type SchemaCreateLinkRequest = components['schemas']['CreateLinkRequest'];
 export type SchemaBulkDeleteRequest = components['schemas']['BulkDeleteRequest'];
 export type SchemaBulkDeleteResult = components['schemas']['BulkDeleteResult'];
+export type SchemaCreateArchiveRequest = components['schemas']['CreateArchiveRequest'];
+export type SchemaArchive = components['schemas']['Archive'];
 export type SchemaFile = components['schemas']['File'];
 export type SchemaRecording = components['schemas']['Recording'];
 export type SchemaRecordingList = components['schemas']['RecordingList'];
@@ -1372,12 +1438,279 @@ export interface operations {
             };
         };
     };
+    createArchive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeats of the same request with the same key within 24 hours answer the first response */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "rec_01JDX8M8Y1T5Q6N0W2Z3C4V5B6",
+                 *         "rec_01JDXA1B2C3D4E5F6G7H8J9K0M"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateArchiveRequest"];
+            };
+        };
+        responses: {
+            /** @description The same recordings were already asked for: that archive, building or built */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z",
+                     *       "status": "READY",
+                     *       "recordingIds": [
+                     *         "rec_01JDX8M8Y1T5Q6N0W2Z3C4V5B6",
+                     *         "rec_01JDXA1B2C3D4E5F6G7H8J9K0M"
+                     *       ],
+                     *       "url": "https://recordings.example.com/v1/links/Zk3-9vQ1xL7mB2nT8pR4cY0sJ6dH5gF1aE3uI7oW2qe",
+                     *       "expiresAt": "2026-11-23T10:41:07.000Z",
+                     *       "sizeBytes": 96532410,
+                     *       "error": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Archive"];
+                };
+            };
+            /** @description Accepted; the archive is being built */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z",
+                     *       "status": "PENDING",
+                     *       "recordingIds": [
+                     *         "rec_01JDX8M8Y1T5Q6N0W2Z3C4V5B6",
+                     *         "rec_01JDXA1B2C3D4E5F6G7H8J9K0M"
+                     *       ],
+                     *       "url": null,
+                     *       "expiresAt": null,
+                     *       "sizeBytes": null,
+                     *       "error": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Archive"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by the stage's rate limit; API Gateway answers with its own body */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Error: `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The archive id (`arc_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z",
+                     *       "status": "READY",
+                     *       "recordingIds": [
+                     *         "rec_01JDX8M8Y1T5Q6N0W2Z3C4V5B6",
+                     *         "rec_01JDXA1B2C3D4E5F6G7H8J9K0M"
+                     *       ],
+                     *       "url": "https://recordings.example.com/v1/links/Zk3-9vQ1xL7mB2nT8pR4cY0sJ6dH5gF1aE3uI7oW2qe",
+                     *       "expiresAt": "2026-11-23T10:41:07.000Z",
+                     *       "sizeBytes": 96532410,
+                     *       "error": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Archive"];
+                };
+            };
+            /** @description Error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `gone` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by the stage's rate limit; API Gateway answers with its own body */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Error: `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     followLink: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The token of the emailed link */
+                /** @description The token of the link */
                 token: string;
             };
             cookie?: never;

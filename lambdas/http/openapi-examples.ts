@@ -90,6 +90,24 @@ export const BULK_DELETE_RESULT_EXAMPLE = {
     { id: 'rec_01JDXA1B2C3D4E5F6G7H8J9K0M', status: 409 },
   ],
 };
+const ARCHIVE_ID = 'arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z';
+export const ARCHIVE_REQUEST_EXAMPLE = { ids: [RECORDING_ID, 'rec_01JDXA1B2C3D4E5F6G7H8J9K0M'] };
+export const PENDING_ARCHIVE_EXAMPLE = {
+  id: ARCHIVE_ID,
+  status: 'PENDING',
+  recordingIds: ARCHIVE_REQUEST_EXAMPLE.ids,
+  url: null,
+  expiresAt: null,
+  sizeBytes: null,
+  error: null,
+};
+export const READY_ARCHIVE_EXAMPLE = {
+  ...PENDING_ARCHIVE_EXAMPLE,
+  status: 'READY',
+  url: 'https://recordings.example.com/v1/links/Zk3-9vQ1xL7mB2nT8pR4cY0sJ6dH5gF1aE3uI7oW2qe',
+  expiresAt: '2026-11-23T10:41:07.000Z',
+  sizeBytes: 96532410,
+};
 export const STOP_REQUEST_EXAMPLE = { requestedBy: { userId: 'u-42' } };
 export const LINK_REQUEST_EXAMPLE = { expiresInSeconds: 3600 };
 export const LINK_EXAMPLE = {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { ARCHIVE_LIMIT } from '../archives/archive.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { ERROR_STATUS } from '../domain/errors.js';
 import { ROUTES, type RouteDefinition } from '../routes.js';
 import { WEBHOOK_DELIVERY_TIMEOUT_MS } from '../webhooks/delivery-timing.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-event-types.js';
 import {
+  ARCHIVE_REQUEST_EXAMPLE,
   BULK_DELETE_REQUEST_EXAMPLE,
   BULK_DELETE_RESULT_EXAMPLE,
   errorExample,
@@ -13,6 +15,8 @@ import {
   LINK_EXAMPLE,
   LINK_REQUEST_EXAMPLE,
   LIST_EXAMPLE,
+  PENDING_ARCHIVE_EXAMPLE,
+  READY_ARCHIVE_EXAMPLE,
   START_REQUEST_EXAMPLE,
   STARTED_RECORDING_EXAMPLE,
   STOP_REQUEST_EXAMPLE,
@@ -22,8 +26,10 @@ import {
   WEBHOOK_EVENT_EXAMPLE,
 } from './openapi-examples.js';
 import {
+  ArchiveSchema,
   BulkDeleteRequestSchema,
   BulkDeleteResultSchema,
+  CreateArchiveRequestSchema,
   CreateLinkRequestSchema,
   ErrorSchema,
   GatewayErrorSchema,
@@ -37,7 +43,7 @@ import {
   WebhookEventSchema,
 } from './schemas.js';
 
-type Tag = 'Recordings' | 'Links' | 'Service';
+type Tag = 'Recordings' | 'Archives' | 'Links' | 'Service';
 
 interface JsonBody {
   readonly schema: z.ZodType;
@@ -67,6 +73,7 @@ interface Operation {
 
 const TAGS: Record<Tag, string> = {
   Recordings: 'Start, stop, read and delete recordings of meetings, and make download links for their files.',
+  Archives: 'One ZIP of several recordings, built in the background, to download with a short-lived URL.',
   Links: 'The download link emailed to the host (the `redirect` link mode).',
   Service: 'Health and this document.',
 };
@@ -192,6 +199,43 @@ const OPERATIONS: Record<string, Operation> = {
     idempotent: true,
     responses: { '201': { description: 'The link', json: { schema: LinkSchema, example: LINK_EXAMPLE } } },
     errors: ['not_found', 'conflict'],
+  },
+  'POST /v1/archives': {
+    operationId: 'createArchive',
+    tag: 'Archives',
+    summary: 'Ask for a ZIP of several recordings',
+    description:
+      `Starts building one ZIP of up to ${ARCHIVE_LIMIT} \`UPLOADED\` recordings' files (at most 10 GiB in all), in the order ` +
+      'given; poll `GET /v1/archives/{id}` until `READY`. The same set of recordings, in any order, is the same ' +
+      'archive: asking again answers 200 with it instead of building another, and builds it anew only once it ' +
+      'failed or expired. An unknown or foreign recording answers 404, one not `UPLOADED` 409; both list the ids ' +
+      'in `details`. A built archive can be downloaded for 24 hours.',
+    request: { schema: CreateArchiveRequestSchema, example: ARCHIVE_REQUEST_EXAMPLE },
+    idempotent: true,
+    responses: {
+      '202': {
+        description: 'Accepted; the archive is being built',
+        json: { schema: ArchiveSchema, example: PENDING_ARCHIVE_EXAMPLE },
+      },
+      '200': {
+        description: 'The same recordings were already asked for: that archive, building or built',
+        json: { schema: ArchiveSchema, example: READY_ARCHIVE_EXAMPLE },
+      },
+    },
+    errors: ['not_found', 'conflict', 'validation_failed'],
+  },
+  'GET /v1/archives/{id}': {
+    operationId: 'getArchive',
+    tag: 'Archives',
+    summary: 'Get an archive and, once built, a URL to download it',
+    description:
+      'While `PENDING`, poll again. Once `READY`, each call gives a fresh `url`, valid for an hour (never past the ' +
+      "archive's own 24 hours). `FAILED` says why in `error`; ask for the archive again to rebuild it. An archive " +
+      'whose recording was deleted since is deleted too (410); an expired or unknown one answers 404.',
+    responses: {
+      '200': { description: 'The archive', json: { schema: ArchiveSchema, example: READY_ARCHIVE_EXAMPLE } },
+    },
+    errors: ['not_found', 'gone'],
   },
   'GET /v1/links/{token}': {
     operationId: 'followLink',
@@ -323,7 +367,12 @@ function parameters(route: RouteDefinition, operation: Operation) {
       name: match[1],
       in: 'path',
       required: true,
-      description: match[1] === 'token' ? 'The token of the emailed link' : 'The recording id (`rec_…`)',
+      description:
+        match[1] === 'token'
+          ? 'The token of the link'
+          : route.path.startsWith('/v1/archives')
+            ? 'The archive id (`arc_…`)'
+            : 'The recording id (`rec_…`)',
       schema: { type: 'string' },
     })),
     ...(route.path === '/v1/recordings' && route.method === 'GET' ? queryParameters() : []),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ARCHIVE_LIMIT, ARCHIVE_STATUSES } from '../archives/archive.js';
 import {
   FORMATS,
   LAUNCH_DELAY_REASONS,
@@ -81,6 +82,31 @@ export const BulkDeleteResultSchema = z
     ),
   })
   .meta({ id: 'BulkDeleteResult' });
+
+export const CreateArchiveRequestSchema = z
+  .strictObject({
+    ids: z.array(z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id')).min(1).max(ARCHIVE_LIMIT),
+  })
+  .meta({
+    id: 'CreateArchiveRequest',
+    description: `Up to ${ARCHIVE_LIMIT} UPLOADED recordings of the client; repeats count once, order is kept in the ZIP`,
+  });
+
+export const ArchiveSchema = z
+  .object({
+    id: z.string().meta({ example: 'arc_7J4Q1V0M6X2C8N5B3T9R0Y1W4Z' }),
+    status: z.enum(ARCHIVE_STATUSES).meta({
+      description: 'PENDING while the ZIP is built, READY when `url` downloads it, FAILED (see `error`)',
+    }),
+    recordingIds: z.array(z.string()),
+    url: z.string().nullable().meta({ description: 'READY only: a fresh URL on every GET' }),
+    expiresAt: isoTime.nullable().meta({ description: 'When `url` stops working' }),
+    sizeBytes: z.number().int().nullable(),
+    error: z
+      .object({ code: z.enum(['recording_unavailable', 'build_failed']), message: z.string() })
+      .nullable(),
+  })
+  .meta({ id: 'Archive' });
 
 export const ListRecordingsQuerySchema = z.strictObject({
   meetingId: z.string().regex(MEETING_ID_PATTERN, 'must be 1–128 of A-Z a-z 0-9 . _ : -').optional(),

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Archive } from '../archives/archive.js';
+import type { ArchiveLinkIssuer } from '../archives/archive-service.js';
 import { newLinkToken } from '../domain/names.js';
 import type { Recording } from '../domain/recording.js';
 import type { IssuedLink, LinkIssuer } from '../recordings/recording-service.js';
 
-export interface LinkTokenRecord {
-  recordingId: string;
-  clientId: string;
-  expiresAt: string;
-}
+/** What a token opens: one recording's file (emailed links) or one archive (the archive route's URL). */
+export type LinkTokenRecord = { clientId: string; expiresAt: string } & (
+  | { recordingId: string; archiveId?: undefined }
+  | { archiveId: string; recordingId?: undefined }
+);
 
 const tokenKey = (token: string) => ({
   pk: `LINK#${createHash('sha256').update(token).digest('hex')}`,
@@ -43,21 +45,36 @@ export class LinkTokenStore {
       new GetCommand({ TableName: this.tableName, Key: tokenKey(token) }),
     );
     if (Item?.type !== 'link') return undefined;
-    return { recordingId: Item.recordingId, clientId: Item.clientId, expiresAt: Item.expiresAt };
+    const common = { clientId: Item.clientId as string, expiresAt: Item.expiresAt as string };
+    return typeof Item.archiveId === 'string'
+      ? { ...common, archiveId: Item.archiveId }
+      : { ...common, recordingId: Item.recordingId as string };
   }
 }
 
 /** `redirect` mode: the link points at our API, which checks the token on every click. */
-export class RedirectLinkIssuer implements LinkIssuer {
+export class RedirectLinkIssuer implements LinkIssuer, ArchiveLinkIssuer {
   constructor(
     private readonly tokens: LinkTokenStore,
     private readonly publicApiUrl: string,
   ) {}
 
   async issue(recording: Recording, expiresInSeconds: number, now: Date): Promise<IssuedLink> {
+    return this.link({ recordingId: recording.id, clientId: recording.clientId }, expiresInSeconds, now);
+  }
+
+  async issueArchive(archive: Archive, expiresInSeconds: number, now: Date): Promise<IssuedLink> {
+    return this.link({ archiveId: archive.id, clientId: archive.clientId }, expiresInSeconds, now);
+  }
+
+  private async link(
+    target: { clientId: string } & ({ recordingId: string } | { archiveId: string }),
+    expiresInSeconds: number,
+    now: Date,
+  ): Promise<IssuedLink> {
     const token = newLinkToken();
     const expiresAt = new Date(now.getTime() + expiresInSeconds * 1000).toISOString();
-    await this.tokens.save(token, { recordingId: recording.id, clientId: recording.clientId, expiresAt });
+    await this.tokens.save(token, { ...target, expiresAt } as LinkTokenRecord);
     return { url: `${this.publicApiUrl.replace(/\/+$/, '')}/v1/links/${token}`, expiresAt };
   }
 }

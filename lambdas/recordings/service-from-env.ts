@@ -1,3 +1,5 @@
+import { type ArchiveLinkIssuer, ArchiveService } from '../archives/archive-service.js';
+import { ArchiveStore } from '../archives/archive-store.js';
 import { documents, s3, sfn } from '../clients.js';
 import { env } from '../config.js';
 import { parseAllowedOrigins } from '../domain/meeting-url.js';
@@ -17,18 +19,22 @@ export function storeFromEnv(): DynamoRecordingStore {
   return new DynamoRecordingStore(documents, env('TABLE_NAME'));
 }
 
+export function archiveStoreFromEnv(): ArchiveStore {
+  return new ArchiveStore(documents, env('TABLE_NAME'));
+}
+
 export function linkTokensFromEnv(): LinkTokenStore {
   return new LinkTokenStore(documents, env('TABLE_NAME'));
 }
 
-let linkIssuer: LinkIssuer | undefined;
+let linkIssuer: (LinkIssuer & ArchiveLinkIssuer) | undefined;
 
-export function linkIssuerFromEnv(): LinkIssuer {
+export function linkIssuerFromEnv(): LinkIssuer & ArchiveLinkIssuer {
   linkIssuer ??= newLinkIssuer();
   return linkIssuer;
 }
 
-function newLinkIssuer(): LinkIssuer {
+function newLinkIssuer(): LinkIssuer & ArchiveLinkIssuer {
   if (env('LINK_MODE') === 'redirect') {
     const publicApiUrl = env('PUBLIC_API_URL');
     if (!publicApiUrl) throw new Error('PUBLIC_API_URL is required in redirect link mode.');
@@ -65,4 +71,16 @@ export function recordingService(): RecordingService {
     },
   );
   return service;
+}
+
+let archiveService: ArchiveService | undefined;
+
+export function archiveServiceFromEnv(): ArchiveService {
+  archiveService ??= new ArchiveService(
+    archiveStoreFromEnv(),
+    storeFromEnv(),
+    { issueArchive: (archive, seconds, now) => linkIssuerFromEnv().issueArchive(archive, seconds, now) },
+    { remove: (key) => new S3ObjectRemover(s3, env('BUCKET_NAME')).remove(key) },
+  );
+  return archiveService;
 }

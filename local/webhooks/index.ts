@@ -1,5 +1,4 @@
 import type {
-  Context,
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
   SQSBatchResponse,
@@ -7,10 +6,9 @@ import type {
 } from 'aws-lambda';
 import { WEBHOOK_FUNCTION_TIMEOUT_SECONDS } from '../../lambdas/webhooks/delivery-timing.js';
 import { lambdaContext } from '../api/lambda-context.js';
+import { lazyHandler } from '../lazy-handler.js';
 import { type DeadLetter, type LocalQueue, startLocalQueue } from './sqs-queue.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
-
-type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
 export interface LocalWebhooksOptions {
   readonly tableName: string;
@@ -32,26 +30,6 @@ export interface LocalWebhooks {
 
 /** Lambda's SQS event source starts with five concurrent batches. */
 const DELIVER_CONCURRENCY = 5;
-
-/** Imports a handler on first use (after the environment it reads at load is set). */
-function lazyHandler<E, R>(name: string): () => Promise<Handler<E, R>> {
-  let loading: Promise<Handler<E, R>> | undefined;
-  return () => {
-    loading ??= importHandler<E, R>(name);
-    loading.catch(() => {
-      loading = undefined;
-    });
-    return loading;
-  };
-}
-
-async function importHandler<E, R>(name: string): Promise<Handler<E, R>> {
-  const module = (await import(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url).href)) as {
-    handler?: unknown;
-  };
-  if (typeof module.handler !== 'function') throw new Error(`lambdas/handlers/${name}.ts exports no handler`);
-  return module.handler as Handler<E, R>;
-}
 
 /**
  * Webhooks as deployed: the table's stream (recording items only) into `webhook-stream`, which queues
