@@ -71,8 +71,10 @@ describe('authentication on every authorized route', () => {
   it('lists every authorized route of lambdas/routes.ts', () => {
     expect(authorized.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'DELETE /v1/recordings/{id}',
+      'GET /v1/archives/{id}',
       'GET /v1/recordings',
       'GET /v1/recordings/{id}',
+      'POST /v1/archives',
       'POST /v1/recordings',
       'POST /v1/recordings/bulk-delete',
       'POST /v1/recordings/{id}/links',

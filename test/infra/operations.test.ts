@@ -37,7 +37,7 @@ describe('webhooks and alarms', () => {
           ]),
         },
       },
-      4,
+      5,
     );
   });
 
@@ -79,9 +79,9 @@ describe('webhooks and alarms', () => {
   });
 
   it('webhooks can be switched off', () => {
-    // Only the expiry dead-letter queue remains.
-    quiet.assertions.resourceCountIs('AWS::SQS::Queue', 1);
-    quiet.assertions.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    // Only the expiry dead-letter queue and the archive builder's failure queue and stream remain.
+    quiet.assertions.resourceCountIs('AWS::SQS::Queue', 2);
+    quiet.assertions.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
   it('alarms: failed executions, ERRORED recordings, email failures, dead letters, errors of every function', () => {
@@ -99,7 +99,7 @@ describe('webhooks and alarms', () => {
     expect(described(/executions failed/)).toHaveLength(1);
     expect(described(/ended ERRORED/)).toHaveLength(1);
     expect(described(/host email failed/)).toHaveLength(1);
-    expect(described(/dead-letter queue/)).toHaveLength(3);
+    expect(described(/dead-letter queue/)).toHaveLength(4);
     const functions = Object.keys(s.assertions.findResources('AWS::Lambda::Function'));
     const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((a) => a.Dimensions?.[0]?.Value.Ref).sort()).toEqual(functions.sort());

@@ -43,10 +43,11 @@ describe('storage', () => {
     });
   });
 
-  it('expires recordings after the retention and aborts incomplete uploads after a day', () => {
+  it('expires recordings after the retention, archives and incomplete uploads after a day', () => {
     expect(recordingsBucket(s).props.LifecycleConfiguration).toEqual({
       Rules: [
         { Id: 'expire-recordings', Prefix: 'recordings/', ExpirationInDays: 30, Status: 'Enabled' },
+        { Id: 'expire-archives', Prefix: 'archives/', ExpirationInDays: 1, Status: 'Enabled' },
         {
           Id: 'abort-incomplete-multipart-uploads',
           AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
@@ -55,7 +56,11 @@ describe('storage', () => {
       ],
     });
     expect(recordingsBucket(custom).props.LifecycleConfiguration).toMatchObject({
-      Rules: [{ ExpirationInDays: 10 }, { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+      Rules: [
+        { ExpirationInDays: 10 },
+        { ExpirationInDays: 1 },
+        { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      ],
     });
   });
 

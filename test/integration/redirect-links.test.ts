@@ -2,6 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveStore } from '../../lambdas/archives/archive-store.js';
+import { buildArchive } from '../../lambdas/archives/build-archive.js';
 import { LinkTokenStore } from '../../lambdas/links/redirect-link-issuer.js';
 import { DynamoRecordingStore } from '../../lambdas/store/dynamo-recording-store.js';
 import { setApiEnv, startBody } from '../support/api-env.js';
@@ -9,6 +11,7 @@ import { createApiKey } from '../support/api-keys.js';
 import { bucketName, documents, s3, tableName } from '../support/aws.js';
 import { invokeApi } from '../support/invoke-api.js';
 import { uniqueClientId } from '../support/table.js';
+import { zipEntries } from '../support/zip-entries.js';
 
 setApiEnv({ LINK_MODE: 'redirect', PUBLIC_API_URL: 'https://api.test' });
 mockClient(SFNClient).on(StartExecutionCommand).resolves({});
@@ -65,6 +68,36 @@ describe('redirect link mode', () => {
     });
     const expired = await invokeApi('GET', `/v1/links/${token}`);
     expect(expired.status).toBe(410);
+  });
+
+  it("links an archive through the API too: 302 to the ZIP, 410 once the link's hour is over", async () => {
+    const id = await uploaded('redirect-archive');
+    const created = await invokeApi('POST', '/v1/archives', { key, body: { ids: [id] } });
+    expect(created.status).toBe(202);
+    const archives = new ArchiveStore(documents, tableName());
+    const requested = (await archives.get(created.body.id))!;
+    const built = await buildArchive(requested, { archives, recordings: store, s3, bucket: bucketName() });
+    expect(built).toBe('built');
+
+    const ready = await invokeApi('GET', `/v1/archives/${created.body.id}`, { key });
+    expect(ready.body.status).toBe('READY');
+    expect(ready.body.url).toMatch(/^https:\/\/api\.test\/v1\/links\/[A-Za-z0-9_-]{43}$/);
+    // An archive link is always the redirect, even for a browser: there is no watch page of a ZIP.
+    const followed = await invokeApi('GET', tokenPath(ready.body.url), { headers: { accept: 'text/html' } });
+    expect(followed.status).toBe(302);
+    const target = new URL(followed.headers.location!);
+    expect(target.pathname).toContain(`/archives/`);
+    expect(Number(target.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(300);
+    const zip = Buffer.from(await (await fetch(target)).arrayBuffer());
+    expect((await zipEntries(zip)).map((entry) => entry.data.toString())).toEqual(['redirected video']);
+
+    const token = 'C'.repeat(43);
+    await new LinkTokenStore(documents, tableName()).save(token, {
+      archiveId: created.body.id,
+      clientId: 'whoever',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    expect((await invokeApi('GET', `/v1/links/${token}`)).status).toBe(410);
   });
 
   it('stores only the hash of a token', async () => {
