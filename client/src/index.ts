@@ -3,12 +3,18 @@ import type { components, paths } from './schema.js';
 
 export type { components, operations, paths, webhooks } from './schema.js';
 export { verifyWebhook, WebhookVerificationError } from './verify-webhook.js';
-export { RecordingsApiError, type WaitOptions, waitForRecording } from './wait-for-recording.js';
+export {
+  RecordingsApiError,
+  type WaitOptions,
+  waitForArchive,
+  waitForRecording,
+} from './wait-for-recording.js';
 
 export type Recording = components['schemas']['Recording'];
 export type RecordingStatus = Recording['status'];
 export type StartRecordingRequest = components['schemas']['StartRecordingRequest'];
 export type Link = components['schemas']['Link'];
+export type Archive = components['schemas']['Archive'];
 export type ApiErrorBody = components['schemas']['Error'];
 export type WebhookEvent = components['schemas']['WebhookEvent'];
 

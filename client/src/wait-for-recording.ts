@@ -2,6 +2,7 @@ import type { Client } from 'openapi-fetch';
 import type { components, paths } from './schema.js';
 
 type Recording = components['schemas']['Recording'];
+type Archive = components['schemas']['Archive'];
 type ErrorBody = components['schemas']['Error'];
 
 /** An answer of the API that is not the one asked for, with the contract's error code. */
@@ -56,7 +57,7 @@ const pause = (ms: number, signal?: AbortSignal) =>
  * returns it. Waiting for statuses, `ERRORED` and `DELETED` end the wait early, with the recording as it
  * is. Transient answers are asked again; any other error answer is thrown as a RecordingsApiError.
  */
-export async function waitForRecording(
+export function waitForRecording(
   client: Client<paths>,
   id: string,
   until: readonly Recording['status'][] | ((recording: Recording) => boolean),
@@ -64,18 +65,47 @@ export async function waitForRecording(
 ): Promise<Recording> {
   const done =
     typeof until === 'function' ? until : (recording: Recording) => until.includes(recording.status);
+  return poll(
+    `Recording ${id}`,
+    (signal) =>
+      client.GET('/v1/recordings/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }),
+    (recording) =>
+      done(recording) ||
+      (typeof until !== 'function' && (recording.status === 'ERRORED' || recording.status === 'DELETED')),
+    options,
+  );
+}
+
+/**
+ * Reads an archive until it is built (`READY`, with a fresh `url`) or `FAILED`, and returns it;
+ * transient answers are asked again, any other error answer is thrown as a RecordingsApiError.
+ */
+export function waitForArchive(
+  client: Client<paths>,
+  id: string,
+  options: WaitOptions = {},
+): Promise<Archive> {
+  return poll(
+    `Archive ${id}`,
+    (signal) => client.GET('/v1/archives/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }),
+    (archive) => archive.status !== 'PENDING',
+    options,
+  );
+}
+
+async function poll<T extends { status: string }>(
+  what: string,
+  read: (signal?: AbortSignal) => Promise<{ data?: T; error?: unknown; response: Response }>,
+  done: (value: T) => boolean,
+  options: WaitOptions,
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   const interval = options.intervalMs ?? 1000;
   let last = 'no answer yet';
   for (;;) {
-    const { data, error, response } = await client.GET('/v1/recordings/{id}', {
-      params: { path: { id } },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const { data, error, response } = await read(options.signal);
     if (data) {
       if (done(data)) return data;
-      if (typeof until !== 'function' && (data.status === 'ERRORED' || data.status === 'DELETED'))
-        return data;
       last = `status ${data.status}`;
     } else if (!TRANSIENT.has(response.status)) {
       throw RecordingsApiError.from(response, error);
@@ -85,9 +115,7 @@ export async function waitForRecording(
     const retryAfter = Number(response.headers.get('retry-after')) * 1000;
     const wait = Math.max(interval, Number.isFinite(retryAfter) ? retryAfter : 0);
     if (Date.now() + wait > deadline) {
-      throw new Error(
-        `Recording ${id} did not get there within ${options.timeoutMs ?? 600_000} ms (${last})`,
-      );
+      throw new Error(`${what} did not get there within ${options.timeoutMs ?? 600_000} ms (${last})`);
     }
     await pause(wait, options.signal);
   }

@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForArchive } from '@meeting-recorder/client';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadLink } from '../../local/demo/ses-mail.js';
 import { pollUntil } from '../../local/demo/waiting.js';
 import type { LocalMode } from '../../local/local-mode.js';
 import { launchTestBrowser } from '../support/test-browser.js';
+import { zipEntries } from '../support/zip-entries.js';
 import { clientFor, startBody, startTestLocalMode, waitForEmailTo, waitForRecording } from './local-mode.js';
 
 let local: LocalMode;
@@ -24,7 +26,7 @@ const HOSTILE_TITLE =
   '</title><script>window.pwned=1</script><img src=x onerror="window.pwned=2"> Review 周会';
 
 describe('emailed links in redirect mode', () => {
-  it('download the file until the recording is deleted, then answer 410', async () => {
+  it('download the file and a ZIP of it until the recording is deleted, then answer 410', async () => {
     const client = clientFor(local);
     const body = startBody(local, { maxDurationSeconds: 10 });
     const { id } = (await client.POST('/v1/recordings', { body })).data!;
@@ -39,12 +41,29 @@ describe('emailed links in redirect mode', () => {
     expect(redirect.status).toBe(302);
     const file = await fetch(redirect.headers.get('location')!);
     expect(file.status).toBe(200);
-    expect(Buffer.from(await file.arrayBuffer()).length).toBe(uploaded.file!.sizeBytes);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(bytes.length).toBe(uploaded.file!.sizeBytes);
+
+    // The same file as a ZIP archive: built from the table's stream, linked through the API.
+    const asked = await client.POST('/v1/archives', { body: { ids: [id] } });
+    expect(asked.response.status).toBe(202);
+    const archive = await waitForArchive(client, asked.data!.id, { intervalMs: 250, timeoutMs: 60_000 });
+    expect(archive.status).toBe('READY');
+    const archiveRedirect = await fetch(archive.url!, { redirect: 'manual' });
+    expect(archiveRedirect.status).toBe(302);
+    const zip = Buffer.from(await (await fetch(archiveRedirect.headers.get('location')!)).arrayBuffer());
+    expect(zip.length).toBe(archive.sizeBytes);
+    const entries = await zipEntries(zip);
+    expect(entries.map((entry) => entry.name)).toEqual([uploaded.file!.name]);
+    expect(entries[0]!.data.equals(bytes)).toBe(true);
 
     expect((await client.DELETE('/v1/recordings/{id}', { params: { path: { id } } })).response.status).toBe(
       204,
     );
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
+    // The archive goes with its recording.
+    const archiveAfter = await client.GET('/v1/archives/{id}', { params: { path: { id: archive.id } } });
+    expect(archiveAfter.response.status).toBe(410);
     expect((await client.GET('/v1/recordings/{id}', { params: { path: { id } } })).data?.status).toBe(
       'DELETED',
     );

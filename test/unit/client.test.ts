@@ -8,6 +8,7 @@ import {
   RecordingsApiError,
   verifyWebhook,
   WebhookVerificationError,
+  waitForArchive,
   waitForRecording,
 } from '../../client/src/index.js';
 import { openApiDocument } from '../../lambdas/http/openapi.js';
@@ -56,6 +57,7 @@ describe('the client package', () => {
       'WebhookVerificationError',
       'createRecordingsClient',
       'verifyWebhook',
+      'waitForArchive',
       'waitForRecording',
     ]);
   });
@@ -71,6 +73,35 @@ describe('the client package', () => {
     expect(requests[0]!.url).toBe('https://api.test/v1/recordings');
     expect(requests[0]!.headers.get('authorization')).toBe('Bearer mr_live_x');
     expect(requests[0]!.headers.get('idempotency-key')).toBe('k-1');
+  });
+});
+
+describe('waitForArchive', () => {
+  it('reads the archive until it is no longer PENDING, asking again after a busy answer', async () => {
+    const archive = (status: string) => ({
+      id: 'arc_1',
+      status,
+      recordingIds: [],
+      url: null,
+      expiresAt: null,
+      sizeBytes: null,
+      error: null,
+    });
+    const { fetch, requests } = scriptedFetch([
+      [200, archive('PENDING')],
+      [503, { error: { code: 'unavailable', message: 'busy' } }],
+      [200, archive('FAILED')],
+    ]);
+    const client = createRecordingsClient({ baseUrl: 'https://api.test', fetch });
+    expect((await waitForArchive(client, 'arc_1', { intervalMs: 1 })).status).toBe('FAILED');
+    expect(requests.map((request) => new URL(request.url).pathname)).toEqual(
+      Array(3).fill('/v1/archives/arc_1'),
+    );
+    const missing = createRecordingsClient({
+      baseUrl: 'https://api.test',
+      fetch: scriptedFetch([[404, { error: { code: 'not_found', message: 'No such archive.' } }]]).fetch,
+    });
+    await expect(waitForArchive(missing, 'arc_1')).rejects.toThrow(/404 not_found/);
   });
 });
 
