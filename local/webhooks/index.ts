@@ -1,9 +1,4 @@
-import type {
-  DynamoDBBatchResponse,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WEBHOOK_FUNCTION_TIMEOUT_SECONDS } from '../../lambdas/webhooks/delivery-timing.js';
 import { lambdaContext } from '../api/lambda-context.js';
 import { lazyHandler } from '../lazy-handler.js';
