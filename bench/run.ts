@@ -14,6 +14,7 @@ const BENCHMARKS = [
   'start-latency',
   'stop-to-email',
   'thousand-recordings',
+  'archive-memory',
   'partition-s3',
   'image-size',
 ] as const;
